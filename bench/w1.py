@@ -1,0 +1,126 @@
+"""W1 of WORKLOADS.md through Python: route, tool, answer.
+
+A coordinator routes "What is the price of SKU-1?" to `product_insights` (`call_agent`),
+which calls the Python tool `search_products`; the scripted interpreter makes the model's
+decisions, so every microsecond measured is harness overhead. The whole stream is consumed.
+
+Usage: python bench/w1.py [--sequential N] [--concurrent N] [--cold N]
+Prints one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from flowai_harness import (
+    create_runtime,
+    define_coordinator,
+    define_runtime,
+    define_specialist,
+    define_tenant,
+    define_tool,
+)
+
+MODEL = "claude-sonnet-4-6"
+
+
+def search_products(args, ctx):
+    return {"sku": "SKU-1", "price": 9.99}
+
+
+def build_runtime():
+    search = define_tool("search_products", {"query": str}, description="Search products")(search_products)
+    spec = define_runtime(
+        define_tenant("bench", "v1"),
+        agents=[
+            define_coordinator("coordinator", model=MODEL, prompt="Route.", routes=["product_insights"]),
+            define_specialist("product_insights", model=MODEL, prompt="Answer.", tools=[search]),
+        ],
+        providers={"anthropic": {"apiKey": "unused"}},
+    )
+    return create_runtime(spec, interpreter="scripted")
+
+
+SPECIALIST_SCRIPT = json.dumps({"tool": "search_products", "args": {"query": "What is the price of SKU-1?"}})
+PROMPT = json.dumps({"tool": "call_agent", "args": {"agent": "product_insights", "prompt": SPECIALIST_SCRIPT}})
+
+
+async def one_run(runtime, thread_id: str) -> int:
+    n = 0
+    async for _event in runtime.query(PROMPT, thread_id=thread_id):
+        n += 1
+    return n
+
+
+async def sequential(runtime, warmup: int, runs: int) -> dict:
+    for i in range(warmup):
+        await one_run(runtime, "warm")
+    samples = []
+    clock = time.perf_counter_ns
+    for i in range(runs):
+        t0 = clock()
+        await one_run(runtime, "seq")
+        samples.append((clock() - t0) / 1000)
+    samples.sort()
+    return {
+        "median_us": round(statistics.median(samples), 2),
+        "p99_us": round(samples[int(len(samples) * 0.99) - 1], 2),
+        "runs": runs,
+    }
+
+
+async def concurrent(runtime, runs: int) -> dict:
+    t0 = time.perf_counter()
+    counts = await asyncio.gather(*(one_run(runtime, f"c{i}") for i in range(runs)))
+    elapsed = time.perf_counter() - t0
+    assert all(c == 14 for c in counts), set(counts)
+    return {"runs": runs, "runs_per_s": round(runs / elapsed)}
+
+
+COLD = """
+import asyncio, sys
+sys.path.insert(0, {path!r})
+import w1
+asyncio.run(w1.one_run(w1.build_runtime(), "cold"))
+print("done", flush=True)
+"""
+
+
+def cold_start(samples: int) -> dict:
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    times = []
+    for _ in range(samples):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", COLD.format(path=here)], capture_output=True, text=True, check=True)
+        times.append((time.perf_counter() - t0) * 1000)
+        assert out.stdout.strip() == "done", out
+    return {"median_ms": round(statistics.median(times), 1), "samples": samples}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--sequential", type=int, default=2000)
+    parser.add_argument("--concurrent", type=int, default=5000)
+    parser.add_argument("--cold", type=int, default=5)
+    args = parser.parse_args()
+    runtime = build_runtime()
+    result = {
+        "workload": "W1 through Python",
+        "sequential": asyncio.run(sequential(runtime, args.warmup, args.sequential)),
+        "concurrent": asyncio.run(concurrent(runtime, args.concurrent)),
+        "cold_start": cold_start(args.cold),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

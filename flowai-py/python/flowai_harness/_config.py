@@ -1,0 +1,25 @@
+"""Shared Pydantic configuration of every public spec model (python-api §1.1)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+SPEC_CONFIG = ConfigDict(
+    alias_generator=to_camel,
+    populate_by_name=True,
+    frozen=True,
+    extra="forbid",
+)
+
+
+class SpecModel(BaseModel):
+    """Base of the spec models: camelCase wire aliases, frozen, unknown keys rejected."""
+
+    model_config = SPEC_CONFIG
+
+
+class SensitiveSpecModel(SpecModel):
+    """A spec model whose validation errors never echo the input (it may hold secrets)."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)

@@ -1,0 +1,321 @@
+//! `PyRuntime` and the native `create_runtime` (python-api §16-§17).
+
+use crate::context::ReferenceClient;
+use crate::error::spec_error;
+use crate::host::{HostCalls, PyTool};
+use crate::notify::Slot;
+use crate::stream::PyRuntimeEventStream;
+use flowai::interpreter::InterpreterKind;
+use flowai::spec::{ApprovalRule, RuntimeSpec, SpecError};
+use flowai::{Entry, RunRequest, Runtime, RuntimeOptions, ToolBinding, ToolDef};
+use pyo3::exceptions::{PyNotImplementedError, PyStopIteration, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use pyo3::{PyTraverseError, PyVisit};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The Python objects a runtime calls back into; only touched with the GIL held.
+pub struct Callbacks {
+    pub handlers: Vec<Py<PyAny>>,
+    pub hooks: Vec<Py<PyAny>>,
+    /// `{"services": ..., "references": ..., <service>: ...}`; copied per tool call.
+    pub ctx_base: Py<PyDict>,
+    pub predicates: Vec<Py<PyAny>>,
+}
+
+/// The runtime handle (`flowai_harness.Runtime`). Obtained from `create_runtime`.
+#[pyclass(frozen, module = "flowai_harness._internal")]
+pub struct PyRuntime {
+    engine: Runtime,
+    pub callbacks: Callbacks,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireTool {
+    binding_id: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    input_schema: Value,
+    approval: ApprovalRule,
+}
+
+fn value_error(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+#[pymethods]
+impl PyRuntime {
+    /// The tenant resource id.
+    #[getter]
+    fn resource_id(&self) -> &str {
+        self.engine.resource_id()
+    }
+
+    /// Runs the coordinator; `resume` is accepted and ignored in this release.
+    #[pyo3(signature = (prompt, thread_id, resume=None))]
+    fn query(
+        slf: &Bound<'_, Self>,
+        prompt: String,
+        thread_id: String,
+        resume: Option<String>,
+    ) -> PyResult<PyRuntimeEventStream> {
+        let _ = resume;
+        Self::start(slf, Entry::Coordinator, prompt, Some(thread_id))
+    }
+
+    /// Runs a specialist; the thread defaults to `specialist-<uuid>`.
+    #[pyo3(signature = (specialist, prompt, thread_id=None))]
+    fn run_specialist(
+        slf: &Bound<'_, Self>,
+        specialist: String,
+        prompt: String,
+        thread_id: Option<String>,
+    ) -> PyResult<PyRuntimeEventStream> {
+        Self::start(slf, Entry::Specialist(specialist), prompt, thread_id)
+    }
+
+    /// Records an approval decision. The outcome is checked at once; the lookup happens when
+    /// the result is awaited. No gate can be pending in this release, so every id is unknown.
+    #[pyo3(signature = (approval_id, outcome, feedback=None, partial=None))]
+    fn respond_to_approval(
+        &self,
+        py: Python<'_>,
+        approval_id: String,
+        outcome: String,
+        feedback: Option<String>,
+        partial: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<Ready>> {
+        let _ = (feedback, partial);
+        if !matches!(outcome.as_str(), "approve" | "reject" | "revise") {
+            return Err(value_error(format!(
+                "approval outcome must be approve, reject, or revise; got {outcome}"
+            )));
+        }
+        Py::new(
+            py,
+            Ready::error(value_error(format!("approval not found: {approval_id}"))),
+        )
+    }
+
+    #[pyo3(signature = (reference, value, glimpse=None))]
+    fn create_reference(
+        &self,
+        reference: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        glimpse: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let _ = (reference, value, glimpse);
+        Err(PyNotImplementedError::new_err(
+            "references are not implemented yet in this release of flowai",
+        ))
+    }
+
+    fn resolve_reference(&self, reference: &Bound<'_, PyAny>) -> PyResult<()> {
+        let _ = reference;
+        Err(PyNotImplementedError::new_err(
+            "references are not implemented yet in this release of flowai",
+        ))
+    }
+
+    fn reference_glimpse(&self, reference: &Bound<'_, PyAny>) -> PyResult<()> {
+        let _ = reference;
+        Err(PyNotImplementedError::new_err(
+            "references are not implemented yet in this release of flowai",
+        ))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<PyRuntime resource_id={:?}>", self.engine.resource_id())
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        let c = &self.callbacks;
+        for obj in c.handlers.iter().chain(&c.hooks).chain(&c.predicates) {
+            visit.call(obj)?;
+        }
+        visit.call(&c.ctx_base)
+    }
+}
+
+impl PyRuntime {
+    fn start(
+        slf: &Bound<'_, Self>,
+        entry: Entry,
+        prompt: String,
+        thread_id: Option<String>,
+    ) -> PyResult<PyRuntimeEventStream> {
+        let slot = Slot::new();
+        let host = HostCalls::new(slot.clone());
+        let request = RunRequest {
+            entry,
+            prompt,
+            thread_id,
+            host: Some(host.clone()),
+        };
+        let run = slf.get().engine.start(request);
+        Ok(PyRuntimeEventStream::new(
+            run,
+            slf.clone().unbind(),
+            slot,
+            host,
+        ))
+    }
+}
+
+/// An awaitable that is already resolved (a value or an error).
+#[pyclass(frozen, module = "flowai_harness._internal")]
+pub struct Ready {
+    outcome: std::sync::Mutex<Option<PyResult<Py<PyAny>>>>,
+}
+
+impl Ready {
+    pub fn value(v: Py<PyAny>) -> Self {
+        Self {
+            outcome: std::sync::Mutex::new(Some(Ok(v))),
+        }
+    }
+    pub fn error(e: PyErr) -> Self {
+        Self {
+            outcome: std::sync::Mutex::new(Some(Err(e))),
+        }
+    }
+}
+
+#[pymethods]
+impl Ready {
+    fn __await__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __next__(&self, py: Python<'_>) -> PyResult<()> {
+        match self.outcome.lock().expect("ready").take() {
+            Some(Ok(v)) => Err(PyStopIteration::new_err((v,))),
+            Some(Err(e)) => Err(e),
+            None => Err(PyStopIteration::new_err((py.None(),))),
+        }
+    }
+}
+
+/// `_internal.create_runtime(...)`: every argument positional, encoded by the facade.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn create_runtime(
+    py: Python<'_>,
+    spec_json: &str,
+    resource_id: &str,
+    agent_tools_json: &str,
+    tool_specs_json: &str,
+    tool_callbacks: &Bound<'_, PyDict>,
+    approval_callbacks: &Bound<'_, PyDict>,
+    action_dispatcher: Option<Bound<'_, PyAny>>,
+    event_hooks: &Bound<'_, PyList>,
+    interpreter: &str,
+    mock_response: Option<String>,
+    services: &Bound<'_, PyDict>,
+    data_environment_json: Option<&str>,
+) -> PyResult<PyRuntime> {
+    let _ = resource_id;
+    let spec = RuntimeSpec::from_json(spec_json).map_err(spec_error)?;
+    let mut kind = InterpreterKind::parse(interpreter).map_err(spec_error)?;
+    if let Some(response) = mock_response {
+        if kind != InterpreterKind::Noop {
+            return Err(value_error("mock_response requires interpreter='noop'"));
+        }
+        kind = InterpreterKind::Mock { response };
+    }
+    let agent_tools: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(agent_tools_json).map_err(value_error)?;
+    let wire_tools: Vec<WireTool> = serde_json::from_str(tool_specs_json).map_err(value_error)?;
+    let mut handlers = Vec::new();
+    let mut tools = Vec::new();
+    for wire in wire_tools {
+        let handler = tool_callbacks.get_item(&wire.binding_id)?;
+        let attached = agent_tools
+            .values()
+            .flatten()
+            .any(|k| *k == wire.binding_id);
+        let tool: Arc<dyn flowai::Tool> = match handler {
+            Some(h) => {
+                handlers.push(h.unbind());
+                Arc::new(PyTool {
+                    handler: handlers.len() - 1,
+                })
+            }
+            None if attached => {
+                return Err(value_error(format!(
+                    "tool binding '{}' for tool '{}' has no Python handler",
+                    wire.binding_id, wire.name
+                )))
+            }
+            None => continue,
+        };
+        let def = ToolDef {
+            name: wire.name,
+            description: wire.description,
+            input_schema: wire.input_schema,
+            approval: wire.approval,
+            binding_id: wire.binding_id,
+        };
+        tools.push(ToolBinding { def, tool });
+    }
+    let mut predicates = Vec::new();
+    let mut predicate_ids = std::collections::BTreeSet::new();
+    for (id, f) in approval_callbacks.iter() {
+        predicate_ids.insert(id.extract::<String>()?);
+        predicates.push(f.unbind());
+    }
+    let data_environment = data_environment_json
+        .map(serde_json::from_str::<Value>)
+        .transpose()
+        .map_err(|e| value_error(format!("invalid data_environment: {e}")))?;
+    let options = RuntimeOptions {
+        interpreter: kind,
+        tools,
+        agent_tools,
+        predicates: predicate_ids,
+        data_environment,
+    };
+    let engine = Runtime::new(spec, options).map_err(spec_error)?;
+    if action_dispatcher.is_some() {
+        return Err(spec_error(SpecError::Unsupported(
+            "action_dispatcher (plan execution)".into(),
+        )));
+    }
+    for key in services.keys() {
+        let key: String = key.extract()?;
+        if matches!(key.as_str(), "tool_use_id" | "services" | "references") {
+            return Err(value_error(format!(
+                "services key '{key}' is reserved by the runtime tool context"
+            )));
+        }
+    }
+    let ctx_base = services.copy()?;
+    ctx_base.set_item("services", services)?;
+    ctx_base.set_item("references", Py::new(py, ReferenceClient::new())?)?;
+    let hooks = event_hooks.iter().map(Bound::unbind).collect();
+    let callbacks = Callbacks {
+        handlers,
+        hooks,
+        ctx_base: ctx_base.unbind(),
+        predicates,
+    };
+    Ok(PyRuntime { engine, callbacks })
+}
+
+/// `_internal.describe_toolkit_tools(toolkit_json, agent_json)`: a toolkit's tools as an
+/// agent sees them, as a JSON string.
+#[pyfunction]
+pub fn describe_toolkit_tools(toolkit_json: &str, agent_json: &str) -> PyResult<String> {
+    let toolkit: flowai::spec::ToolkitSpec =
+        serde_json::from_str(toolkit_json).map_err(value_error)?;
+    let agent: flowai::spec::AgentSpec = serde_json::from_str(agent_json).map_err(value_error)?;
+    let tools = flowai::tool::builtin::describe_toolkit(&toolkit, &agent).map_err(value_error)?;
+    Ok(tools.to_string())
+}

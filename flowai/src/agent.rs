@@ -1,0 +1,224 @@
+//! Agent invocation and the turn loop (runtime-behavior §1, §4.1, §5): framing events,
+//! memory of stateful agents, the per-agent dispatcher, and routing through `call_agent`.
+
+use crate::event::{CallState, Emitter, StreamPart};
+use crate::runtime::RuntimeInner;
+use crate::spec::AgentSpec;
+use crate::tool::compose::Slot;
+use crate::tool::{ToolContext, ToolOutput};
+use futures::future::BoxFuture;
+use serde_json::{json, Value};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// An agent compiled at runtime construction: its spec and its dispatcher table.
+pub(crate) struct AgentRt {
+    pub(crate) spec: AgentSpec,
+    pub(crate) tools: BTreeMap<String, Slot>,
+}
+
+/// One request: the runtime, the event channel, the cancellation token, the host extension.
+pub(crate) struct Run {
+    pub(crate) rt: Arc<RuntimeInner>,
+    pub(crate) out: Emitter,
+    pub(crate) cancel: CancellationToken,
+    pub(crate) host: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+/// One agent turn as an interpreter sees it.
+pub(crate) struct Turn<'r> {
+    run: &'r Run,
+    agent: &'r AgentRt,
+    thread: &'r str,
+    prompt: &'r str,
+    response: String,
+    tool_records: Vec<Value>,
+}
+
+impl Turn<'_> {
+    pub(crate) async fn emit(&self, part: StreamPart) {
+        self.run.out.emit(part).await;
+    }
+
+    /// Emits assistant text; it becomes part of the agent's response.
+    pub(crate) async fn text(&mut self, text: String) {
+        self.response.push_str(&text);
+        self.emit(StreamPart::Text { text }).await;
+    }
+
+    pub(crate) fn prompt(&self) -> &str {
+        self.prompt
+    }
+
+    pub(crate) fn has_tools(&self) -> bool {
+        !self.agent.tools.is_empty()
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.run.cancel.is_cancelled()
+    }
+
+    /// Dispatches one tool call: `tool-invocation` call, the tool, its side events, result.
+    pub(crate) async fn dispatch(&mut self, id: String, name: String, args: Value) -> ToolOutput {
+        let call = StreamPart::ToolInvocation {
+            state: CallState::Call,
+            tool_invocation_id: id.clone(),
+            tool_name: name.clone(),
+            args: args.clone(),
+            result: None,
+        };
+        self.emit(call).await;
+        let out = match self.agent.tools.get(&name) {
+            None => ToolOutput::error(format!("Unknown tool: {name}")),
+            Some(_) if self.is_cancelled() => ToolOutput::error("Cancelled"),
+            Some(Slot::CallAgent) => self.run.call_agent(self.agent, &id, &args, self.thread).await,
+            Some(Slot::Unavailable { toolkit }) => ToolOutput::error(format!(
+                "{name} is not available in this release of flowai (the {toolkit} toolkit has not landed)"
+            )),
+            Some(Slot::Host(tool)) => {
+                let ctx = ToolContext {
+                    tool_use_id: id.clone(),
+                    agent_name: self.agent.spec.name.clone(),
+                    thread_id: self.thread.to_string(),
+                    resource_id: self.run.rt.spec.tenant.resource_id.clone(),
+                    host: self.run.host.clone(),
+                };
+                tokio::select! {
+                    biased;
+                    out = tool.call(args.clone(), ctx) => out,
+                    _ = self.run.cancel.cancelled() => ToolOutput::error("Cancelled"),
+                }
+            }
+        };
+        for part in &out.events {
+            self.emit(part.clone()).await;
+        }
+        if self.agent.spec.stateful {
+            self.tool_records.push(json!({
+                "arguments": args, "callId": id, "result": out.content, "toolName": name,
+            }));
+        }
+        let result = StreamPart::ToolInvocation {
+            state: CallState::Result,
+            tool_invocation_id: id,
+            tool_name: name,
+            args,
+            result: Some(out.content.clone()),
+        };
+        self.emit(result).await;
+        out
+    }
+}
+
+impl Run {
+    /// Invokes agent `index`: framing, memory, interpreter. `Err` carries the failure message
+    /// after the agent's `error` event was emitted (no closing `tool-agent`).
+    pub(crate) fn invoke<'a>(
+        &'a self,
+        index: usize,
+        prompt: &'a str,
+        thread: &'a str,
+        invocation_id: &'a str,
+    ) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async move {
+            let agent = &self.rt.agents[index];
+            let framing = |state| StreamPart::ToolAgent {
+                state,
+                agent_name: agent.spec.name.clone(),
+                tool_invocation_id: invocation_id.to_string(),
+            };
+            self.out.emit(framing(CallState::Call)).await;
+            let mut turn = Turn {
+                run: self,
+                agent,
+                thread,
+                prompt,
+                response: String::new(),
+                tool_records: Vec::new(),
+            };
+            if let Err(message) = self.rt.interpreter.run_turn(&mut turn).await {
+                self.out.emit(StreamPart::error(message.clone())).await;
+                return Err(message);
+            }
+            let Turn {
+                response,
+                tool_records,
+                ..
+            } = turn;
+            if agent.spec.stateful {
+                self.rt.memory.append_turn(
+                    thread,
+                    &agent.spec.name,
+                    prompt,
+                    &response,
+                    tool_records,
+                );
+            }
+            self.out.emit(framing(CallState::Result)).await;
+            Ok(response)
+        })
+    }
+
+    /// The entry agent: its failure adds `agent failed: <message>` and ends the stream.
+    pub(crate) async fn entry(self, index: usize, prompt: String, thread: String) {
+        let invocation_id = format!("inv-{}", uuid::Uuid::new_v4());
+        if let Err(message) = self.invoke(index, &prompt, &thread, &invocation_id).await {
+            self.out
+                .emit(StreamPart::error(format!("agent failed: {message}")))
+                .await;
+        }
+    }
+
+    /// The `call_agent` tool (runtime-behavior §4.1).
+    async fn call_agent(
+        &self,
+        caller: &AgentRt,
+        call_id: &str,
+        args: &Value,
+        thread: &str,
+    ) -> ToolOutput {
+        let name = match args.get("agent").and_then(Value::as_str) {
+            Some(n) if !n.is_empty() => n,
+            _ => return ToolOutput::error("Missing 'agent' name string"),
+        };
+        let routes = &caller.spec.routes;
+        if !routes.iter().any(|r| r == name) {
+            let list = routes
+                .iter()
+                .map(|r| format!("\"{r}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return ToolOutput::error(format!(
+                "Agent '{name}' is not in this caller's allowed routes: [{list}]"
+            ));
+        }
+        let Some(prompt) = args.get("prompt").and_then(Value::as_str) else {
+            return ToolOutput::error("Missing 'prompt' string");
+        };
+        let Some(&index) = self.rt.by_name.get(name) else {
+            let known = self
+                .rt
+                .agents
+                .iter()
+                .map(|a| format!("\"{}\"", a.spec.name));
+            let known = known.collect::<Vec<_>>().join(", ");
+            return ToolOutput::error(format!(
+                "Unknown sub-agent '{name}'. Available agents: [{known}]"
+            ));
+        };
+        let sub_thread = format!("{thread}-{name}");
+        match self.invoke(index, prompt, &sub_thread, call_id).await {
+            Ok(response) => ToolOutput::ok(json!({
+                "agent": name,
+                "model": self.rt.agents[index].spec.model.id,
+                "response": response,
+            })),
+            Err(_) if self.cancel.is_cancelled() => {
+                ToolOutput::error("Sub-agent invocation cancelled")
+            }
+            Err(message) => ToolOutput::error(format!("Sub-agent failed: {message}")),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Stream plumbing: a run is a plain future that writes its events into a bounded channel;
+//! [`RunStream`] is the consumer's handle, which drives the run inline while it reads.
+//!
+//! The run never assumes it runs on a tokio worker: a consumer polls it on its own thread
+//! (the Python thread, or the Rust task that iterates the stream), and a front end may move
+//! it onto tokio with [`RunStream::take_run`] when it truly waits on I/O
+//! (`PYTHON-BRIDGE.md`). Events stay in the channel until the consumer takes them, so a
+//! cancelled read never loses one, and a full channel applies back-pressure to the run.
+#![cfg(feature = "runtime")]
+
+use super::StreamPart;
+use futures::future::BoxFuture;
+use futures::Stream;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TryRecvError;
+use tokio_util::sync::CancellationToken;
+
+/// Events a run may buffer before it waits for its consumer.
+pub const CHANNEL_CAPACITY: usize = 32;
+
+/// The sending half a run writes its events to.
+#[derive(Clone)]
+pub struct Emitter {
+    tx: mpsc::Sender<StreamPart>,
+}
+
+impl Emitter {
+    /// Sends one event, waiting while the consumer's buffer is full. A consumer that went
+    /// away is not an error: the run keeps its own state consistent either way.
+    pub async fn emit(&self, part: StreamPart) {
+        let _ = self.tx.send(part).await;
+    }
+}
+
+/// What [`RunStream::try_recv`] found in the buffer.
+#[derive(Debug)]
+pub enum Buffered {
+    /// The next event.
+    Item(StreamPart),
+    /// Nothing buffered yet; the run may still produce more.
+    Empty,
+    /// The run finished and every event was taken.
+    Closed,
+}
+
+/// The consumer handle on one run. It implements [`futures::Stream`]; polling it drives the
+/// run inline, so a run that needs no other thread completes with no thread hand-off.
+///
+/// # Cancel safety
+/// Dropping a pending `next()` loses nothing: the event stays buffered for the next call.
+pub struct RunStream {
+    rx: mpsc::Receiver<StreamPart>,
+    run: Option<BoxFuture<'static, ()>>,
+    cancel: CancellationToken,
+}
+
+impl RunStream {
+    /// Builds the run with `make(emitter)`; nothing runs until the stream is polled.
+    pub fn new<F, Fut>(cancel: CancellationToken, make: F) -> Self
+    where
+        F: FnOnce(Emitter) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let run = Box::pin(make(Emitter { tx }));
+        Self {
+            rx,
+            run: Some(run),
+            cancel,
+        }
+    }
+
+    /// Takes a buffered event without polling the run.
+    pub fn try_recv(&mut self) -> Buffered {
+        match self.rx.try_recv() {
+            Ok(part) => Buffered::Item(part),
+            Err(TryRecvError::Empty) => Buffered::Empty,
+            Err(TryRecvError::Disconnected) => Buffered::Closed,
+        }
+    }
+
+    /// Registers `cx` for the next event and takes it if one is there.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<StreamPart>> {
+        self.rx.poll_recv(cx)
+    }
+
+    /// Whether events are buffered.
+    pub fn has_buffered(&self) -> bool {
+        !self.rx.is_empty()
+    }
+
+    /// Polls the run once if it is still driven by this handle; `Ready` once it finished.
+    pub fn poll_run(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match self.run.as_mut() {
+            Some(run) => {
+                let done = run.as_mut().poll(cx);
+                if done.is_ready() {
+                    self.run = None;
+                }
+                done
+            }
+            None => Poll::Ready(()),
+        }
+    }
+
+    /// Whether this handle still drives the run inline.
+    pub fn drives_run(&self) -> bool {
+        self.run.is_some()
+    }
+
+    /// Hands the run to the caller (to spawn it on an executor); the stream keeps reading its
+    /// events from the channel.
+    pub fn take_run(&mut self) -> Option<BoxFuture<'static, ()>> {
+        self.run.take()
+    }
+
+    /// Cancels the run: agents, tools and waits. Idempotent; before the first poll it makes the
+    /// run stop as soon as it starts.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// A handle that cancels this run, usable without access to the stream.
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Whether [`RunStream::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+}
+
+impl Stream for RunStream {
+    type Item = StreamPart;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<StreamPart>> {
+        let this = self.get_mut();
+        loop {
+            match this.try_recv() {
+                Buffered::Item(part) => return Poll::Ready(Some(part)),
+                Buffered::Closed => return Poll::Ready(None),
+                Buffered::Empty => {}
+            }
+            if this.run.is_none() {
+                return this.rx.poll_recv(cx);
+            }
+            let finished = this.poll_run(cx).is_ready();
+            if !finished && !this.has_buffered() {
+                // Both the run and the channel registered `cx`.
+                return this.rx.poll_recv(cx);
+            }
+        }
+    }
+}

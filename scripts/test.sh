@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite from a clean clone: lint, Rust unit/integration/doc/trybuild tests,
+# the Python extension built into a local venv, the stub check, and pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/pip install --quiet --disable-pip-version-check -r flowai-py/requirements-dev.txt
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
+
+# Editable debug build of the extension, reusing target/ from the cargo steps above.
+(cd flowai-py && VIRTUAL_ENV="$PWD/../.venv" ../.venv/bin/maturin develop --locked --quiet)
+
+# The hand-written stub must match the module.
+.venv/bin/python -m mypy.stubtest flowai_harness._internal --allowlist flowai-py/stubtest-allowlist.txt
+
+.venv/bin/python -m pytest flowai-py/tests -q -W error

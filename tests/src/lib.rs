@@ -1,0 +1,1 @@
+//! Host package of the trybuild suite (`tests/ui`); it has no code of its own.
