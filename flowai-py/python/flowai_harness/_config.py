@@ -10,6 +10,9 @@ SPEC_CONFIG = ConfigDict(
     populate_by_name=True,
     frozen=True,
     extra="forbid",
+    # Core schemas are built on first use: importing the package stays cheap, and models a
+    # program never touches (data-environment descriptors, ...) cost nothing.
+    defer_build=True,
 )
 
 
