@@ -7,6 +7,7 @@
 mod context;
 mod convert;
 mod error;
+mod events;
 mod host;
 mod notify;
 mod runtime;

@@ -11,6 +11,7 @@
 
 use crate::context::ToolContext;
 use crate::convert::{describe_error, from_py, to_py};
+use crate::events::event_to_py;
 use crate::host::{HostCalls, PendingCall};
 use crate::notify::{park, Slot, WakeOnDone, NOTIFIED, PARKED, RUNNING};
 use crate::runtime::PyRuntime;
@@ -170,7 +171,7 @@ impl PyRuntimeEventStream {
 
     /// Hands `part` to the consumer: dict, hooks, `StopIteration(dict)`.
     fn deliver(&self, py: Python<'_>, st: &State, part: &StreamPart) -> PyErr {
-        let dict = match to_py(py, &part.to_value()) {
+        let dict = match event_to_py(py, part) {
             Ok(d) => d,
             Err(e) => return e,
         };

@@ -4,7 +4,7 @@
 use crate::event::{CallState, Emitter, StreamPart};
 use crate::runtime::RuntimeInner;
 use crate::spec::AgentSpec;
-use crate::tool::compose::Slot;
+use crate::tool::compose::{Slot, ToolSchema};
 use crate::tool::{ToolContext, ToolOutput};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
@@ -17,6 +17,9 @@ use tokio_util::sync::CancellationToken;
 pub(crate) struct AgentRt {
     pub(crate) spec: AgentSpec,
     pub(crate) tools: BTreeMap<String, Slot>,
+    /// The tools as a model is told about them, in dispatcher order.
+    #[allow(dead_code)] // for the live interpreters
+    pub(crate) defs: Vec<ToolSchema>,
 }
 
 /// One request: the runtime, the event channel, the cancellation token, the host extension.
@@ -50,6 +53,34 @@ impl Turn<'_> {
 
     pub(crate) fn prompt(&self) -> &str {
         self.prompt
+    }
+
+    /// The agent's spec (model, system prompt, `max_turns`, ...).
+    #[allow(dead_code)] // for the live interpreters
+    pub(crate) fn agent(&self) -> &AgentSpec {
+        &self.agent.spec
+    }
+
+    /// The tools this agent may call, as a model is told about them.
+    #[allow(dead_code)] // for the live interpreters
+    pub(crate) fn tool_defs(&self) -> &[ToolSchema] {
+        &self.agent.defs
+    }
+
+    /// The stored memory `{"messages": [...]}` of a stateful agent on this thread.
+    #[allow(dead_code)] // for the live interpreters
+    pub(crate) fn history(&self) -> Option<serde_json::Value> {
+        if self.agent.spec.stateful {
+            self.run.rt.memory.load(self.thread, &self.agent.spec.name)
+        } else {
+            None
+        }
+    }
+
+    /// The run's cancellation token (to stop in-flight provider streams promptly).
+    #[allow(dead_code)] // for the live interpreters
+    pub(crate) fn cancel_token(&self) -> &tokio_util::sync::CancellationToken {
+        &self.run.cancel
     }
 
     pub(crate) fn has_tools(&self) -> bool {

@@ -120,11 +120,12 @@ impl Runtime {
                 .get(&a.name)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            let tools = compose(&spec, a, &bindings, attached)?;
+            let (tools, defs) = compose(&spec, a, &bindings, attached)?;
             gated.extend(gated_rules(&spec, a, &tools, &bindings, attached));
             agents.push(AgentRt {
                 spec: a.clone(),
                 tools,
+                defs,
             });
         }
         let catalog = |slot: &Slot| matches!(slot, Slot::Unavailable { toolkit: "catalog" });

@@ -18,6 +18,7 @@
 
 pub mod builtin;
 pub(crate) mod compose;
+pub use compose::ToolSchema;
 
 use crate::event::StreamPart;
 use crate::spec::ApprovalRule;

@@ -26,6 +26,17 @@ fn builtin_slot(name: &str, toolkit: &'static str) -> Slot {
     }
 }
 
+/// What a model is told about one tool of an agent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolSchema {
+    /// Tool name.
+    pub name: String,
+    /// One-sentence description.
+    pub description: String,
+    /// JSON Schema of the input.
+    pub input_schema: serde_json::Value,
+}
+
 /// Builds the dispatcher table of `agent`. `bindings` maps binding keys to host tools and
 /// `attached` lists the binding keys this agent uses.
 pub(crate) fn compose(
@@ -33,10 +44,19 @@ pub(crate) fn compose(
     agent: &AgentSpec,
     bindings: &HashMap<String, ToolBinding>,
     attached: &[String],
-) -> Result<BTreeMap<String, Slot>, SpecError> {
+) -> Result<(BTreeMap<String, Slot>, Vec<ToolSchema>), SpecError> {
     let mut tools: BTreeMap<String, Slot> = BTreeMap::new();
+    let mut defs = Vec::new();
+    let mut describe = |name: &str, description: &str, schema: &serde_json::Value| {
+        defs.push(ToolSchema {
+            name: name.to_string(),
+            description: description.to_string(),
+            input_schema: schema.clone(),
+        })
+    };
     let mut owners: HashMap<String, String> = HashMap::new();
     for t in role_defaults(agent) {
+        describe(t.name, t.description, &t.input_schema);
         tools.insert(t.name.to_string(), builtin_slot(t.name, t.toolkit));
         owners.insert(t.name.to_string(), format!("toolkit '{}'", t.toolkit));
     }
@@ -48,6 +68,7 @@ pub(crate) fn compose(
         });
         for t in toolkit_view(&toolkit, agent)? {
             if !tools.contains_key(t.name) {
+                describe(t.name, t.description, &t.input_schema);
                 tools.insert(t.name.to_string(), builtin_slot(t.name, t.toolkit));
                 owners.insert(t.name.to_string(), format!("toolkit '{}'", t.toolkit));
             }
@@ -65,6 +86,7 @@ pub(crate) fn compose(
             }
             continue;
         }
+        describe(name, &binding.def.description, &binding.def.input_schema);
         tools.insert(name.clone(), Slot::Host(binding.tool.clone()));
         owners.insert(name.clone(), format!("binding '{key}'"));
     }
@@ -75,7 +97,7 @@ pub(crate) fn compose(
             collisions.join(", ")
         )));
     }
-    Ok(tools)
+    Ok((tools, defs))
 }
 
 /// The tool rules of `agent` that are not `never`: per-tool rules of its host tools and
