@@ -4,6 +4,7 @@
 //! [`stream`] (events into `async for`), [`notify`] (wake-ups), [`host`] (Python callbacks)
 //! and [`runtime`] (the handle and `create_runtime`).
 
+mod callbacks;
 mod context;
 mod convert;
 mod error;

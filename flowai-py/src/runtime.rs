@@ -1,12 +1,15 @@
 //! `PyRuntime` and the native `create_runtime` (python-api §16-§17).
 
 use crate::context::ReferenceClient;
+use crate::convert::from_py;
 use crate::error::spec_error;
-use crate::host::{HostCalls, PyTool};
+use crate::host::{HostCalls, PyDispatcher, PyPredicates, PyTool};
 use crate::notify::Slot;
 use crate::stream::PyRuntimeEventStream;
+use flowai::approval::Decision;
 use flowai::interpreter::InterpreterKind;
-use flowai::spec::{ApprovalRule, RuntimeSpec, SpecError};
+use flowai::plan::ActionDispatcher;
+use flowai::spec::{ApprovalRule, RuntimeSpec};
 use flowai::{Entry, RunRequest, Runtime, RuntimeOptions, ToolBinding, ToolDef};
 use pyo3::exceptions::{PyNotImplementedError, PyStopIteration, PyValueError};
 use pyo3::prelude::*;
@@ -24,6 +27,7 @@ pub struct Callbacks {
     /// `{"services": ..., "references": ..., <service>: ...}`; copied per tool call.
     pub ctx_base: Py<PyDict>,
     pub predicates: Vec<Py<PyAny>>,
+    pub dispatcher: Option<Py<PyAny>>,
 }
 
 /// The runtime handle (`flowai_harness.Runtime`). Obtained from `create_runtime`.
@@ -79,8 +83,8 @@ impl PyRuntime {
         Self::start(slf, Entry::Specialist(specialist), prompt, thread_id)
     }
 
-    /// Records an approval decision. The outcome is checked at once; the lookup happens when
-    /// the result is awaited. No gate can be pending in this release, so every id is unknown.
+    /// Records an approval decision. A bad outcome raises at once; the lookup (unknown id,
+    /// already resolved) happens when the returned awaitable is awaited.
     #[pyo3(signature = (approval_id, outcome, feedback=None, partial=None))]
     fn respond_to_approval(
         &self,
@@ -90,15 +94,17 @@ impl PyRuntime {
         feedback: Option<String>,
         partial: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Py<Ready>> {
-        let _ = (feedback, partial);
-        if !matches!(outcome.as_str(), "approve" | "reject" | "revise") {
-            return Err(value_error(format!(
-                "approval outcome must be approve, reject, or revise; got {outcome}"
-            )));
-        }
+        let partial = partial.map(|p| from_py(&p)).transpose()?;
+        let decision = Decision::parse(&outcome, feedback, partial).map_err(value_error)?;
+        let engine = self.engine.clone();
         Py::new(
             py,
-            Ready::error(value_error(format!("approval not found: {approval_id}"))),
+            Ready::deferred(Box::new(move |py| {
+                engine
+                    .respond_to_approval(&approval_id, decision)
+                    .map_err(value_error)?;
+                Ok(py.None())
+            })),
         )
     }
 
@@ -135,7 +141,13 @@ impl PyRuntime {
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         let c = &self.callbacks;
-        for obj in c.handlers.iter().chain(&c.hooks).chain(&c.predicates) {
+        for obj in c
+            .handlers
+            .iter()
+            .chain(&c.hooks)
+            .chain(&c.predicates)
+            .chain(&c.dispatcher)
+        {
             visit.call(obj)?;
         }
         visit.call(&c.ctx_base)
@@ -167,21 +179,30 @@ impl PyRuntime {
     }
 }
 
-/// An awaitable that is already resolved (a value or an error).
+/// An awaitable resolved on first await: a value, or a computation whose error is raised
+/// then (as `respond_to_approval` requires).
 #[pyclass(frozen, module = "flowai_harness._internal")]
 pub struct Ready {
-    outcome: std::sync::Mutex<Option<PyResult<Py<PyAny>>>>,
+    outcome: std::sync::Mutex<Option<Outcome>>,
+}
+
+type Thunk = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+
+enum Outcome {
+    Done(Py<PyAny>),
+    /// Computed when first awaited.
+    Deferred(Thunk),
 }
 
 impl Ready {
     pub fn value(v: Py<PyAny>) -> Self {
         Self {
-            outcome: std::sync::Mutex::new(Some(Ok(v))),
+            outcome: std::sync::Mutex::new(Some(Outcome::Done(v))),
         }
     }
-    pub fn error(e: PyErr) -> Self {
+    pub fn deferred(f: Thunk) -> Self {
         Self {
-            outcome: std::sync::Mutex::new(Some(Err(e))),
+            outcome: std::sync::Mutex::new(Some(Outcome::Deferred(f))),
         }
     }
 }
@@ -195,11 +216,13 @@ impl Ready {
         slf
     }
     fn __next__(&self, py: Python<'_>) -> PyResult<()> {
-        match self.outcome.lock().expect("ready").take() {
-            Some(Ok(v)) => Err(PyStopIteration::new_err((v,))),
-            Some(Err(e)) => Err(e),
-            None => Err(PyStopIteration::new_err((py.None(),))),
-        }
+        let outcome = self.outcome.lock().expect("ready").take();
+        let result = match outcome {
+            Some(Outcome::Done(v)) => Ok(v),
+            Some(Outcome::Deferred(f)) => f(py),
+            None => Ok(py.None()),
+        };
+        Err(PyStopIteration::new_err((result?,)))
     }
 }
 
@@ -266,9 +289,9 @@ pub fn create_runtime(
         tools.push(ToolBinding { def, tool });
     }
     let mut predicates = Vec::new();
-    let mut predicate_ids = std::collections::BTreeSet::new();
+    let mut predicate_ids = std::collections::HashMap::new();
     for (id, f) in approval_callbacks.iter() {
-        predicate_ids.insert(id.extract::<String>()?);
+        predicate_ids.insert(id.extract::<String>()?, predicates.len());
         predicates.push(f.unbind());
     }
     let data_environment = data_environment_json
@@ -279,15 +302,13 @@ pub fn create_runtime(
         interpreter: kind,
         tools,
         agent_tools,
-        predicates: predicate_ids,
+        predicates: Some(Arc::new(PyPredicates { ids: predicate_ids })),
+        action_dispatcher: action_dispatcher
+            .is_some()
+            .then(|| Arc::new(PyDispatcher) as Arc<dyn ActionDispatcher>),
         data_environment,
     };
     let engine = Runtime::new(spec, options).map_err(spec_error)?;
-    if action_dispatcher.is_some() {
-        return Err(spec_error(SpecError::Unsupported(
-            "action_dispatcher (plan execution)".into(),
-        )));
-    }
     for key in services.keys() {
         let key: String = key.extract()?;
         if matches!(key.as_str(), "tool_use_id" | "services" | "references") {
@@ -305,6 +326,7 @@ pub fn create_runtime(
         hooks,
         ctx_base: ctx_base.unbind(),
         predicates,
+        dispatcher: action_dispatcher.map(Bound::unbind),
     };
     Ok(PyRuntime { engine, callbacks })
 }

@@ -9,24 +9,20 @@
 //! Events stay in the run's channel until they are handed out, so a cancelled `__anext__`
 //! loses none.
 
-use crate::context::ToolContext;
-use crate::convert::{describe_error, from_py, to_py};
+use crate::callbacks::{self, Driving};
 use crate::events::event_to_py;
-use crate::host::{HostCalls, PendingCall};
-use crate::notify::{park, Slot, WakeOnDone, NOTIFIED, PARKED, RUNNING};
+use crate::host::HostCalls;
+use crate::notify::{park, Slot, NOTIFIED, PARKED, RUNNING};
 use crate::runtime::PyRuntime;
 use flowai::event::{Buffered, RunStream};
-use flowai::{StreamPart, ToolOutput};
+use flowai::StreamPart;
 use pyo3::exceptions::{PyRuntimeError, PyStopAsyncIteration, PyStopIteration};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use pyo3::{PyTraverseError, PyVisit};
-use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Waker};
-use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 /// The process-wide engine runtime; runs move there only when they wait on I/O or timers.
@@ -40,14 +36,6 @@ pub fn engine_threads() -> &'static tokio::runtime::Runtime {
             .build()
             .expect("tokio runtime for the flowai engine")
     })
-}
-
-/// An async handler running as its own asyncio task, and where its result goes. A task of
-/// its own (not driven inside the consumer's `await`) means a consumer that cancels a pending
-/// `__anext__` (`asyncio.wait_for`) never cancels the tool: the next `__anext__` picks it up.
-struct Driving {
-    task: Py<PyAny>,
-    reply: oneshot::Sender<ToolOutput>,
 }
 
 struct State {
@@ -93,82 +81,7 @@ impl PyRuntimeEventStream {
     }
 }
 
-/// `asyncio.ensure_future`.
-fn ensure_future(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
-    static ENSURE_FUTURE: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
-    let f = ENSURE_FUTURE.get_or_try_init(py, || -> PyResult<_> {
-        Ok(py.import("asyncio")?.getattr("ensure_future")?.unbind())
-    })?;
-    Ok(f.bind(py))
-}
-
-/// A handler's return value as a tool result, with the reserved keys of runtime-behavior
-/// §12.2 turned into events.
-fn tool_output(py: Python<'_>, ret: &Bound<'_, PyAny>) -> ToolOutput {
-    let mut value = match from_py(ret) {
-        Ok(v) => v,
-        Err(e) => return ToolOutput::error(describe_error(py, &e)),
-    };
-    let mut events = Vec::new();
-    if let Value::Object(map) = &mut value {
-        if let Some(dsl) = map.remove("approvalDsl") {
-            let dsl = match dsl {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            events.push(StreamPart::Data {
-                kind: "data-flow-ui",
-                data: json!({"dsl": dsl}),
-            });
-        }
-        if let Some(Value::String(text)) = map.remove("displaySummary") {
-            events.push(StreamPart::Text { text });
-        }
-        map.remove("_cardEmitted");
-    }
-    ToolOutput {
-        content: value,
-        is_error: false,
-        events,
-    }
-}
-
 impl PyRuntimeEventStream {
-    /// Runs one queued Python call: a sync result is replied at once; an awaitable result is
-    /// driven by the following `__next__` calls.
-    fn run_call(&self, py: Python<'_>, st: &mut State, call: PendingCall) -> PyResult<()> {
-        let runtime = st
-            .runtime
-            .as_ref()
-            .ok_or_else(|| PyRuntimeError::new_err("stream was cleared"))?;
-        let callbacks = &runtime.get().callbacks;
-        let handler = callbacks.handlers[call.handler].bind(py);
-        let ctx = ToolContext::for_call(callbacks.ctx_base.bind(py), &call.tool_use_id)?;
-        let args = to_py(py, &call.args)?;
-        match handler.call1((args, ctx)) {
-            Ok(ret)
-                if !ret.is_instance_of::<PyDict>() && ret.hasattr(intern!(py, "__await__"))? =>
-            {
-                let task = ensure_future(py)?.call1((ret,))?;
-                task.call_method1(
-                    intern!(py, "add_done_callback"),
-                    (WakeOnDone::new(py, &self.slot)?,),
-                )?;
-                st.driving = Some(Driving {
-                    task: task.unbind(),
-                    reply: call.reply,
-                });
-            }
-            Ok(ret) => {
-                let _ = call.reply.send(tool_output(py, &ret));
-            }
-            Err(e) => {
-                let _ = call.reply.send(ToolOutput::error(describe_error(py, &e)));
-            }
-        }
-        Ok(())
-    }
-
     /// Hands `part` to the consumer: dict, hooks, `StopIteration(dict)`.
     fn deliver(&self, py: Python<'_>, st: &State, part: &StreamPart) -> PyErr {
         let dict = match event_to_py(py, part) {
@@ -205,11 +118,7 @@ impl PyRuntimeEventStream {
                         None => continue,
                     }
                 }
-                let output = match task.call_method0(intern!(py, "result")) {
-                    Ok(value) => tool_output(py, &value),
-                    Err(e) => ToolOutput::error(describe_error(py, &e)),
-                };
-                let _ = d.reply.send(output);
+                callbacks::finish(py, d);
                 continue;
             }
             if self.cancel.is_cancelled() {
@@ -221,8 +130,12 @@ impl PyRuntimeEventStream {
                 Buffered::Closed => return Err(PyStopAsyncIteration::new_err(())),
                 Buffered::Empty => {}
             }
-            if let Some(call) = self.host.pop() {
-                self.run_call(py, &mut st, call)?;
+            if let Some(request) = self.host.pop() {
+                let runtime = st
+                    .runtime
+                    .as_ref()
+                    .ok_or_else(|| PyRuntimeError::new_err("stream was cleared"))?;
+                st.driving = callbacks::run(py, &runtime.get().callbacks, &self.slot, request)?;
                 continue;
             }
             if st.run.drives_run() {
@@ -237,9 +150,13 @@ impl PyRuntimeEventStream {
                 {
                     continue;
                 }
-                // The run waits on something off this thread: let tokio drive it from here.
-                if let Some(run) = st.run.take_run() {
-                    engine_threads().spawn(run);
+                // The run waits on something off this thread (I/O, a timer): let tokio drive it
+                // from here. A run waiting for an approval stays: the decision comes from
+                // this thread, and the slot wakes us.
+                if !st.run.waits_on_host() {
+                    if let Some(run) = st.run.take_run() {
+                        engine_threads().spawn(run);
+                    }
                 }
             }
             match st.run.poll_recv(&mut cx) {

@@ -120,14 +120,7 @@ def test_unknown_wire_key_is_the_stale_extension_error():
 @pytest.mark.parametrize(
     ("build", "feature"),
     [
-        (lambda: create_runtime(spec_with(worker()), action_dispatcher=lambda actions, ctx: None), "action_dispatcher"),
         (lambda: create_runtime(spec_with(worker()), data_environment={"kv": {"kind": "memory"}}), "data_environment"),
-        (
-            lambda: create_runtime(
-                spec_with(worker(tools=[define_tool("gated", {"x": str}, approval="always")(lambda a, c: {})]))
-            ),
-            "approval gates",
-        ),
     ],
 )
 def test_features_of_later_releases_raise_not_implemented(build, feature):
@@ -144,19 +137,23 @@ async def test_later_features_on_the_handle_say_so():
         runtime.respond_to_approval("a-1", "maybe")
     with pytest.raises(ValueError, match=re.escape("approval not found: a-1")):
         await runtime.respond_to_approval("a-1", "approve")
+    # The decision is looked up when awaited, not when called.
+    pending = runtime.respond_to_approval("a-2", "approve")
+    with pytest.raises(ValueError, match=re.escape("approval not found: a-2")):
+        await pending
     assert runtime.resource_id == "acme"
 
 
 @pytest.mark.asyncio
-async def test_plan_tools_report_that_plans_have_not_landed():
+async def test_reference_tools_report_that_references_have_not_landed():
     plan = define_plan("DemoPlan", {"type": "object"})
     executor = define_executor("executor", model=MODEL, prompt="Execute.", plan=plan)
     coordinator = define_coordinator("c", model=MODEL, prompt="Route.", routes=["executor"])
     runtime = create_runtime(spec_with(coordinator, executor), interpreter="scripted")
-    prompt = script(("call_agent", {"agent": "executor", "prompt": script(("getPlan", {"planId": "p"}))}))
+    prompt = script(("call_agent", {"agent": "executor", "prompt": script(("resolveRef", {"kind": "K", "id": "i"}))}))
     events = await collect(runtime.query(prompt, thread_id="t"))
-    results = [e["result"] for e in events if e.get("toolName") == "getPlan" and e["state"] == "result"]
-    assert results == [{"error": "getPlan is not available in this release of flowai (the plans toolkit has not landed)"}]
+    results = [e["result"] for e in events if e.get("toolName") == "resolveRef" and e["state"] == "result"]
+    assert results == [{"error": "resolveRef is not available in this release of flowai (the references toolkit has not landed)"}]
     assert events[-1]["type"] == "tool-agent" and events[-1]["state"] == "result"
     no_coordinator = create_runtime(spec_with(executor), interpreter="scripted")
     events = await collect(no_coordinator.query("hi", thread_id="t"))

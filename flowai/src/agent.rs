@@ -1,9 +1,13 @@
 //! Agent invocation and the turn loop (runtime-behavior §1, §4.1, §5): framing events,
 //! memory of stateful agents, the per-agent dispatcher, and routing through `call_agent`.
 
+use crate::approval::gate::Gate;
+use crate::approval::policy::required;
+use crate::approval::{AgentPolicy, ApprovalRequest, GateKind, Outcome, PredicateContext};
 use crate::event::{CallState, Emitter, StreamPart};
 use crate::runtime::RuntimeInner;
 use crate::spec::AgentSpec;
+use crate::spec::ApprovalRule;
 use crate::tool::compose::{Slot, ToolSchema};
 use crate::tool::{ToolContext, ToolOutput};
 use futures::future::BoxFuture;
@@ -17,6 +21,8 @@ use tokio_util::sync::CancellationToken;
 pub(crate) struct AgentRt {
     pub(crate) spec: AgentSpec,
     pub(crate) tools: BTreeMap<String, Slot>,
+    /// The agent's approval rules.
+    pub(crate) policy: AgentPolicy,
     /// The tools as a model is told about them, in dispatcher order.
     #[allow(dead_code)] // for the live interpreters
     pub(crate) defs: Vec<ToolSchema>,
@@ -101,28 +107,7 @@ impl Turn<'_> {
             result: None,
         };
         self.emit(call).await;
-        let out = match self.agent.tools.get(&name) {
-            None => ToolOutput::error(format!("Unknown tool: {name}")),
-            Some(_) if self.is_cancelled() => ToolOutput::error("Cancelled"),
-            Some(Slot::CallAgent) => self.run.call_agent(self.agent, &id, &args, self.thread).await,
-            Some(Slot::Unavailable { toolkit }) => ToolOutput::error(format!(
-                "{name} is not available in this release of flowai (the {toolkit} toolkit has not landed)"
-            )),
-            Some(Slot::Host(tool)) => {
-                let ctx = ToolContext {
-                    tool_use_id: id.clone(),
-                    agent_name: self.agent.spec.name.clone(),
-                    thread_id: self.thread.to_string(),
-                    resource_id: self.run.rt.spec.tenant.resource_id.clone(),
-                    host: self.run.host.clone(),
-                };
-                tokio::select! {
-                    biased;
-                    out = tool.call(args.clone(), ctx) => out,
-                    _ = self.run.cancel.cancelled() => ToolOutput::error("Cancelled"),
-                }
-            }
-        };
+        let out = self.run_tool(&id, &name, &args).await;
         for part in &out.events {
             self.emit(part.clone()).await;
         }
@@ -140,6 +125,77 @@ impl Turn<'_> {
         };
         self.emit(result).await;
         out
+    }
+}
+
+impl Turn<'_> {
+    /// The approval gate of a tool call (§9.4), then the tool itself.
+    async fn run_tool(&self, id: &str, name: &str, args: &Value) -> ToolOutput {
+        let Some(slot) = self.agent.tools.get(name) else {
+            return ToolOutput::error(format!("Unknown tool: {name}"));
+        };
+        if self.is_cancelled() {
+            return ToolOutput::error("Cancelled");
+        }
+        let rule = self.agent.policy.tool_rule(name);
+        if *rule != ApprovalRule::Never {
+            let tenant = self.run.rt.spec.tenant.resource_id.clone();
+            let ctx = PredicateContext {
+                kind: GateKind::Tool,
+                target: name.to_string(),
+                tenant: tenant.clone(),
+                host: self.run.host.clone(),
+            };
+            if required(rule, self.run.rt.predicates.as_deref(), args, ctx).await {
+                let request = ApprovalRequest {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    kind: GateKind::Tool,
+                    target: name.to_string(),
+                    payload: args.clone(),
+                    resource_id: tenant,
+                    thread_id: self.thread.to_string(),
+                    correlation_id: id.to_string(),
+                };
+                match self.run.gate(request, Vec::new()).await {
+                    Gate::Cancelled => {
+                        return ToolOutput::error("Cancelled while awaiting approval")
+                    }
+                    Gate::Decided(d) if d.outcome != Outcome::Approve => {
+                        let reason = d.feedback.unwrap_or_else(|| "Approval rejected".into());
+                        let content = json!({"do_not_retry": true, "error": "approval_rejected", "reason": reason, "rejected": true});
+                        return ToolOutput {
+                            content,
+                            is_error: true,
+                            events: Vec::new(),
+                        };
+                    }
+                    Gate::Decided(_) => {}
+                }
+            }
+        }
+        match slot {
+            Slot::CallAgent => self.run.call_agent(self.agent, id, args, self.thread).await,
+            Slot::StorePlan => self.run.store_plan(args),
+            Slot::GetPlan => self.run.get_plan(args),
+            Slot::ExecutePlan => self.run.execute_plan(self.agent, self.thread, args).await,
+            Slot::Unavailable { toolkit } => ToolOutput::error(format!(
+                "{name} is not available in this release of flowai (the {toolkit} toolkit has not landed)"
+            )),
+            Slot::Host(tool) => {
+                let ctx = ToolContext {
+                    tool_use_id: id.to_string(),
+                    agent_name: self.agent.spec.name.clone(),
+                    thread_id: self.thread.to_string(),
+                    resource_id: self.run.rt.spec.tenant.resource_id.clone(),
+                    host: self.run.host.clone(),
+                };
+                tokio::select! {
+                    biased;
+                    out = tool.call(args.clone(), ctx) => out,
+                    _ = self.run.cancel.cancelled() => ToolOutput::error("Cancelled"),
+                }
+            }
+        }
     }
 }
 

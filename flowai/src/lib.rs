@@ -32,12 +32,18 @@
 #![warn(missing_docs)]
 
 pub mod event;
+pub mod lifecycle;
+pub mod machine;
 pub mod spec;
 
 #[cfg(feature = "runtime")]
 mod agent;
 #[cfg(feature = "runtime")]
+pub mod approval;
+#[cfg(feature = "runtime")]
 pub mod interpreter;
+#[cfg(feature = "runtime")]
+pub mod plan;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 #[cfg(feature = "runtime")]

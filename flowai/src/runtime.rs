@@ -24,17 +24,24 @@
 //! # });
 //! ```
 
+mod builder;
+
+pub use builder::RuntimeBuilder;
+
 use crate::agent::{AgentRt, Run};
+use crate::approval::{
+    AgentPolicy, ApprovalBook, ApprovalError, ApprovalRequest, Decision, Predicates,
+};
 use crate::event::{RunStream, StreamPart};
 use crate::interpreter::{self, Interpreter, InterpreterKind};
-use crate::spec::{validate, AgentSpec, Role, RuntimeSpec, SpecError, TenantIdentity};
+use crate::plan::{ActionDispatcher, PlanStore};
+use crate::spec::{validate, Role, RuntimeSpec, SpecError, TenantIdentity};
 use crate::store::MemoryStore;
-use crate::tool::compose::{compose, gated_rules, Slot};
-use crate::tool::{tool_fn, ToolBinding, ToolContext, ToolDef};
+use crate::tool::compose::{compose, Slot};
+use crate::tool::ToolBinding;
 use serde_json::Value;
 use std::any::Any;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::future::Future;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -47,8 +54,10 @@ pub struct RuntimeOptions {
     pub tools: Vec<ToolBinding>,
     /// Agent name → binding keys of the host tools attached to it.
     pub agent_tools: BTreeMap<String, Vec<String>>,
-    /// Ids of the registered dynamic approval predicates.
-    pub predicates: BTreeSet<String>,
+    /// The registered dynamic approval predicates.
+    pub predicates: Option<Arc<dyn Predicates>>,
+    /// Carries out approved plans (a no-op when `None`).
+    pub action_dispatcher: Option<Arc<dyn ActionDispatcher>>,
     /// The wire data environment, if any (not supported in this release).
     pub data_environment: Option<Value>,
 }
@@ -58,6 +67,11 @@ pub(crate) struct RuntimeInner {
     pub(crate) agents: Vec<AgentRt>,
     pub(crate) by_name: HashMap<String, usize>,
     pub(crate) interpreter: Box<dyn Interpreter>,
+    pub(crate) plan_specs: HashMap<String, jsonschema::Validator>,
+    pub(crate) plans: PlanStore,
+    pub(crate) approvals: ApprovalBook,
+    pub(crate) predicates: Option<Arc<dyn Predicates>>,
+    pub(crate) dispatcher: Option<Arc<dyn ActionDispatcher>>,
     pub(crate) memory: MemoryStore,
     cancel: CancellationToken,
 }
@@ -113,7 +127,6 @@ impl Runtime {
             .map(|b| (b.def.binding_id.clone(), b.clone()))
             .collect();
         let mut agents = Vec::with_capacity(spec.agents.len());
-        let mut gated = Vec::new();
         for a in &spec.agents {
             let attached = options
                 .agent_tools
@@ -121,10 +134,11 @@ impl Runtime {
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
             let (tools, defs) = compose(&spec, a, &bindings, attached)?;
-            gated.extend(gated_rules(&spec, a, &tools, &bindings, attached));
+            let policy = AgentPolicy::compile(&spec, a, &bindings, attached);
             agents.push(AgentRt {
                 spec: a.clone(),
                 tools,
+                policy,
                 defs,
             });
         }
@@ -133,12 +147,18 @@ impl Runtime {
             return Err(SpecError::CatalogSearch(a.spec.name.clone()));
         }
         validate::check_providers(&spec)?;
-        validate::check_predicates(&spec, &|id| options.predicates.contains(id))?;
-        if !gated.is_empty() {
-            return Err(SpecError::Unsupported(format!(
-                "approval gates for tool calls (rules other than 'never' for {})",
-                gated.join(", ")
-            )));
+        let predicates = options.predicates.clone();
+        let registered = |id: &str| predicates.as_ref().is_some_and(|p| p.contains(id));
+        validate::check_predicates(&spec, &registered)?;
+        let mut plan_specs = HashMap::new();
+        for p in &spec.plans {
+            let validator = validate::compile_schema(&p.schema).map_err(|e| {
+                SpecError::PlanRegistry(format!(
+                    "schema compilation failed for spec '{}': {e}",
+                    p.name
+                ))
+            })?;
+            plan_specs.insert(p.name.clone(), validator);
         }
         if options.interpreter == InterpreterKind::Anthropic {
             return Err(SpecError::Unsupported(
@@ -156,6 +176,11 @@ impl Runtime {
             agents,
             by_name,
             memory: MemoryStore::default(),
+            plan_specs,
+            plans: PlanStore::default(),
+            approvals: ApprovalBook::default(),
+            predicates,
+            dispatcher: options.action_dispatcher,
             cancel: CancellationToken::new(),
         };
         Ok(Self {
@@ -225,6 +250,30 @@ impl Runtime {
         })
     }
 
+    /// Records a decision on a pending approval and wakes the gate waiting on it. Returns
+    /// at once; the run continues as its consumer reads on.
+    ///
+    /// # Errors
+    /// [`ApprovalError::NotFound`] for an unknown id, [`ApprovalError::AlreadyResolved`] for a
+    /// request already decided or expired.
+    pub fn respond_to_approval(
+        &self,
+        approval_id: &str,
+        decision: Decision,
+    ) -> Result<(), ApprovalError> {
+        self.inner.approvals.respond(approval_id, decision)
+    }
+
+    /// The approval requests waiting for a decision.
+    pub fn pending_approvals(&self) -> Vec<ApprovalRequest> {
+        self.inner.approvals.pending()
+    }
+
+    /// The stored plan object (runtime-behavior §4.5) of plan `plan_id`.
+    pub fn plan(&self, plan_id: &str) -> Option<Value> {
+        self.inner.plans.get(plan_id).map(|p| p.to_value())
+    }
+
     /// The stored memory `{"messages": [...]}` of a stateful agent on a thread.
     pub fn agent_memory(&self, thread_id: &str, agent: &str) -> Option<Value> {
         self.inner.memory.load(thread_id, agent)
@@ -269,70 +318,5 @@ fn check_anthropic(spec: &RuntimeSpec) -> Result<(), SpecError> {
         Ok(())
     } else {
         Err(SpecError::AnthropicCredential)
-    }
-}
-
-/// Assembles a [`Runtime`] in Rust: agents, closures as tools, the interpreter.
-pub struct RuntimeBuilder {
-    spec: RuntimeSpec,
-    options: RuntimeOptions,
-}
-
-impl RuntimeBuilder {
-    /// Adds an agent.
-    pub fn agent(mut self, agent: AgentSpec) -> Self {
-        self.spec.agents.push(agent);
-        self
-    }
-
-    /// Attaches an async closure as a tool of `agent`.
-    pub fn tool<F, Fut>(mut self, agent: &str, def: ToolDef, f: F) -> Self
-    where
-        F: Fn(Value, ToolContext) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Value, String>> + Send + 'static,
-    {
-        // One binding per call: two closures with one name on one agent are a collision.
-        let base = format!("{agent}/{}", def.binding_id);
-        let taken = |k: &String| self.options.tools.iter().any(|b| &b.def.binding_id == k);
-        let mut key = base.clone();
-        for n in 2.. {
-            if !taken(&key) {
-                break;
-            }
-            key = format!("{base}#{n}");
-        }
-        let def = ToolDef {
-            binding_id: key.clone(),
-            ..def
-        };
-        self.options
-            .agent_tools
-            .entry(agent.to_string())
-            .or_default()
-            .push(key);
-        self.options.tools.push(ToolBinding {
-            def,
-            tool: tool_fn(f),
-        });
-        self
-    }
-
-    /// Selects the interpreter.
-    pub fn interpreter(mut self, kind: InterpreterKind) -> Self {
-        self.options.interpreter = kind;
-        self
-    }
-
-    /// Mutable access to the spec for anything the builder has no method for.
-    pub fn spec_mut(&mut self) -> &mut RuntimeSpec {
-        &mut self.spec
-    }
-
-    /// Validates and builds the runtime.
-    ///
-    /// # Errors
-    /// As [`Runtime::new`].
-    pub fn build(self) -> Result<Runtime, SpecError> {
-        Runtime::new(self.spec, self.options)
     }
 }

@@ -1,30 +1,20 @@
 //! Construction checks 3, 4, 5 and 13 (runtime-behavior §2) and the `Unsupported` refusals
-//! of this release: the live Anthropic interpreter, data environments, approval gates.
+//! of this release (the live Anthropic interpreter, data environments), and how approval
+//! policies resolve per agent and tool (runtime-behavior §9.2).
 
 mod common;
 
 use common::*;
+use flowai::approval::{AgentPolicy, PredicateContext};
 use flowai::spec::{ApprovalPolicyPatch, ApprovalRule};
 use flowai::{
     AgentSpec, InterpreterKind, Runtime, RuntimeBuilder, RuntimeOptions, SpecError, ToolDef,
 };
-use serde_json::json;
-use std::collections::BTreeMap;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-/// A specialist `worker` with a host tool `echo` under `rule`.
-fn worker_with_echo(rule: ApprovalRule) -> RuntimeBuilder {
-    let def = ToolDef {
-        approval: rule,
-        ..ToolDef::new("echo", json!({"type": "object"}))
-    };
-    builder()
-        .agent(AgentSpec::specialist("worker", MODEL, ""))
-        .tool("worker", def, |_args, _ctx| async { Ok(json!({})) })
-}
-
-fn gated(list: &str) -> String {
-    format!("approval gates for tool calls (rules other than 'never' for {list}) is not implemented yet in this release of flowai")
-}
+type PredicateFn = dyn Fn(&Value, &PredicateContext) -> bool + Send + Sync;
 
 #[test]
 fn anthropic_interpreter_checks() {
@@ -78,21 +68,15 @@ fn dynamic_predicates_must_be_registered() {
         "approval policy error: dynamic approval predicate 'is_big' is not registered"
     );
     // Registered, with no tool to gate, the runtime builds.
+    let registered: HashMap<String, Arc<PredicateFn>> = HashMap::from([(
+        "is_big".to_string(),
+        Arc::new(|_: &Value, _: &PredicateContext| true) as Arc<PredicateFn>,
+    )]);
     let options = RuntimeOptions {
-        predicates: ["is_big".to_string()].into(),
+        predicates: Some(Arc::new(registered)),
         ..RuntimeOptions::default()
     };
     assert!(Runtime::new(s, options).is_ok());
-}
-
-#[test]
-fn an_always_gated_tool_is_unsupported() {
-    let err = build_err(worker_with_echo(ApprovalRule::Always));
-    assert!(matches!(err, SpecError::Unsupported(_)), "{err:?}");
-    assert_eq!(
-        err.to_string(),
-        "approval gates for tool calls (rules other than 'never' for 'echo' on agent 'worker') is not implemented yet in this release of flowai"
-    );
 }
 
 #[test]
@@ -107,8 +91,32 @@ fn a_data_environment_is_unsupported() {
     );
 }
 
+fn policy_of(b: RuntimeBuilder, agent: &str) -> AgentPolicy {
+    let rt = b.build().expect("valid runtime");
+    let spec = rt.spec().clone();
+    let a = spec.agent(agent).expect("declared").clone();
+    // Host tools are attached by the builder under `<agent>/<name>` keys.
+    let bindings = std::collections::HashMap::from([(
+        "worker/echo".to_string(),
+        flowai::ToolBinding {
+            def: ToolDef {
+                approval: ApprovalRule::Never,
+                binding_id: "worker/echo".into(),
+                ..ToolDef::new("echo", json!({"type": "object"}))
+            },
+            tool: flowai::tool::tool_fn(|_a, _c| async { Ok(json!({})) }),
+        },
+    )]);
+    let attached = if agent == "worker" {
+        vec!["worker/echo".to_string()]
+    } else {
+        vec![]
+    };
+    AgentPolicy::compile(&spec, &a, &bindings, &attached)
+}
+
 #[test]
-fn approval_floor_and_overrides_decide_what_is_gated() {
+fn approval_floor_and_overrides_resolve_per_agent_and_tool() {
     // runtime-behavior §9.2: built-ins follow the tools channel; a host tool's own rule
     // (`never` by default) is a per-tool rule and beats the channel.
     let coordinated = || {
@@ -123,91 +131,47 @@ fn approval_floor_and_overrides_decide_what_is_gated() {
     };
     let mut b = coordinated();
     b.spec_mut().approval_policies.tools = ApprovalRule::Always;
-    assert_eq!(message(b), gated("'call_agent' on agent 'c'"));
+    assert_eq!(
+        *policy_of(b, "c").tool_rule("call_agent"),
+        ApprovalRule::Always
+    );
+    let mut b = coordinated();
+    b.spec_mut().approval_policies.tools = ApprovalRule::Always;
+    assert_eq!(
+        *policy_of(b, "worker").tool_rule("echo"),
+        ApprovalRule::Never
+    );
 
-    // An agent channel override of `never` ungates the coordinator's built-in.
+    // An agent channel override wins over the floor, for that agent only.
     let mut b = coordinated();
     b.spec_mut().approval_policies.tools = ApprovalRule::Always;
     let patch = ApprovalPolicyPatch {
-        plans: None,
+        plans: Some(ApprovalRule::Never),
         tools: Some(ApprovalRule::Never),
     };
     b.spec_mut()
         .approval_overrides
         .agents
         .insert("c".into(), patch);
-    assert!(b.build().is_ok());
+    let p = policy_of(b, "c");
+    assert_eq!(*p.tool_rule("call_agent"), ApprovalRule::Never);
+    assert_eq!(p.plans, ApprovalRule::Never);
 
-    // An agent channel override of `always` gates built-ins only.
+    // A per-tool override (by binding key or name) beats the tool's own rule.
     let mut b = coordinated();
-    let patch = ApprovalPolicyPatch {
-        plans: None,
-        tools: Some(ApprovalRule::Always),
-    };
-    b.spec_mut()
-        .approval_overrides
-        .agents
-        .insert("worker".into(), patch.clone());
-    assert!(b.build().is_ok());
-    let mut b = coordinated();
-    b.spec_mut()
-        .approval_overrides
-        .agents
-        .insert("c".into(), patch);
-    assert_eq!(message(b), gated("'call_agent' on agent 'c'"));
-
-    // A per-tool override to `always` gates that host tool, later wins over its own rule.
-    let mut b = worker_with_echo(ApprovalRule::Never);
-    let rules = BTreeMap::from([("echo".to_string(), ApprovalRule::Always)]);
+    let rules = BTreeMap::from([("worker/echo".to_string(), ApprovalRule::Always)]);
     b.spec_mut()
         .approval_overrides
         .tools
         .insert("worker".into(), rules);
-    assert_eq!(message(b), gated("'echo' on agent 'worker'"));
-    let mut b = worker_with_echo(ApprovalRule::Always);
-    let rules = BTreeMap::from([("echo".to_string(), ApprovalRule::Never)]);
-    b.spec_mut()
-        .approval_overrides
-        .tools
-        .insert("worker".into(), rules);
-    assert!(b.build().is_ok());
-
-    // The plans floor (`always` by default) gates no tool call.
     assert_eq!(
-        builder().spec_mut().approval_policies.plans,
+        *policy_of(b, "worker").tool_rule("echo"),
         ApprovalRule::Always
     );
-    assert!(worker_with_echo(ApprovalRule::Never).build().is_ok());
-}
 
-#[test]
-fn a_registered_dynamic_rule_on_a_tool_is_unsupported() {
-    // A tool's own dynamic rule is refused either way (the Python facade checks its
-    // predicate, python-api §6.5 step 6; the native engine has no such step).
-    let b = worker_with_echo(ApprovalRule::Dynamic {
-        value: "is_big".into(),
-    });
-    assert!(b.build().is_err());
-    // A registered predicate in the overrides passes check 13 and gates the tool.
-    let mut s = spec(vec![AgentSpec::specialist("worker", MODEL, "")]);
-    s.approval_overrides.tools.insert(
-        "worker".into(),
-        BTreeMap::from([(
-            "echo".to_string(),
-            ApprovalRule::Dynamic {
-                value: "is_big".into(),
-            },
-        )]),
+    // The plans floor is `always` by default.
+    assert_eq!(
+        policy_of(coordinated(), "worker").plans,
+        ApprovalRule::Always
     );
-    let binding = flowai::ToolBinding {
-        def: ToolDef::new("echo", json!({"type": "object"})),
-        tool: flowai::tool::tool_fn(|_a, _c| async { Ok(json!({})) }),
-    };
-    let options = RuntimeOptions {
-        tools: vec![binding],
-        agent_tools: BTreeMap::from([("worker".to_string(), vec!["echo".to_string()])]),
-        predicates: ["is_big".to_string()].into(),
-        ..RuntimeOptions::default()
-    };
-    assert_eq!(new_err(s, options), gated("'echo' on agent 'worker'"));
 }

@@ -13,6 +13,8 @@ use futures::future::BoxFuture;
 use futures::Stream;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TryRecvError;
@@ -25,6 +27,16 @@ pub const CHANNEL_CAPACITY: usize = 32;
 #[derive(Clone)]
 pub struct Emitter {
     tx: mpsc::Sender<StreamPart>,
+    waiting_on_host: Arc<AtomicBool>,
+}
+
+/// While alive, the run says it waits on its host (an approval decision), not on I/O.
+pub(crate) struct HostWait(Arc<AtomicBool>);
+
+impl Drop for HostWait {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 impl Emitter {
@@ -32,6 +44,14 @@ impl Emitter {
     /// away is not an error: the run keeps its own state consistent either way.
     pub async fn emit(&self, part: StreamPart) {
         let _ = self.tx.send(part).await;
+    }
+
+    /// Marks the run as waiting on its host until the guard drops: a front end that drives
+    /// the run inline keeps it there (the decision comes from the consumer's own thread)
+    /// instead of moving it to an I/O executor.
+    pub(crate) fn wait_on_host(&self) -> HostWait {
+        self.waiting_on_host.store(true, Ordering::Release);
+        HostWait(self.waiting_on_host.clone())
     }
 }
 
@@ -55,6 +75,7 @@ pub struct RunStream {
     rx: mpsc::Receiver<StreamPart>,
     run: Option<BoxFuture<'static, ()>>,
     cancel: CancellationToken,
+    waiting_on_host: Arc<AtomicBool>,
 }
 
 impl RunStream {
@@ -65,11 +86,16 @@ impl RunStream {
         Fut: Future<Output = ()> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let run = Box::pin(make(Emitter { tx }));
+        let waiting_on_host = Arc::new(AtomicBool::new(false));
+        let run = Box::pin(make(Emitter {
+            tx,
+            waiting_on_host: waiting_on_host.clone(),
+        }));
         Self {
             rx,
             run: Some(run),
             cancel,
+            waiting_on_host,
         }
     }
 
@@ -104,6 +130,12 @@ impl RunStream {
             }
             None => Poll::Ready(()),
         }
+    }
+
+    /// Whether the run is parked on a decision of its host (an approval), as opposed to
+    /// waiting on I/O or a timer.
+    pub fn waits_on_host(&self) -> bool {
+        self.waiting_on_host.load(Ordering::Acquire)
     }
 
     /// Whether this handle still drives the run inline.

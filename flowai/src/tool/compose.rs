@@ -3,7 +3,7 @@
 
 use super::builtin::{role_defaults, toolkit_view};
 use super::{Tool, ToolBinding};
-use crate::spec::{AgentSpec, ApprovalRule, RuntimeSpec, SpecError, ToolkitSpec};
+use crate::spec::{AgentSpec, RuntimeSpec, SpecError, ToolkitSpec};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -12,6 +12,12 @@ use std::sync::Arc;
 pub(crate) enum Slot {
     /// The `agents` toolkit's router.
     CallAgent,
+    /// `storePlan`.
+    StorePlan,
+    /// `getPlan`.
+    GetPlan,
+    /// `executePlan`.
+    ExecutePlan,
     /// A built-in whose toolkit has not landed in this release: calls get a tool error.
     Unavailable { toolkit: &'static str },
     /// A host tool (Rust closure, Python handler).
@@ -19,10 +25,12 @@ pub(crate) enum Slot {
 }
 
 fn builtin_slot(name: &str, toolkit: &'static str) -> Slot {
-    if name == "call_agent" {
-        Slot::CallAgent
-    } else {
-        Slot::Unavailable { toolkit }
+    match name {
+        "call_agent" => Slot::CallAgent,
+        "storePlan" => Slot::StorePlan,
+        "getPlan" => Slot::GetPlan,
+        "executePlan" => Slot::ExecutePlan,
+        _ => Slot::Unavailable { toolkit },
     }
 }
 
@@ -98,40 +106,4 @@ pub(crate) fn compose(
         )));
     }
     Ok((tools, defs))
-}
-
-/// The tool rules of `agent` that are not `never`: per-tool rules of its host tools and
-/// `approvalOverrides.tools`, or its tool channel when some tool has no per-tool rule.
-pub(crate) fn gated_rules(
-    spec: &RuntimeSpec,
-    agent: &AgentSpec,
-    tools: &BTreeMap<String, Slot>,
-    bindings: &HashMap<String, ToolBinding>,
-    attached: &[String],
-) -> Vec<String> {
-    let mut per_tool: HashMap<&str, &ApprovalRule> = HashMap::new();
-    for key in attached {
-        if let Some(b) = bindings.get(key) {
-            per_tool.insert(b.def.name.as_str(), &b.def.approval);
-        }
-    }
-    let overrides = spec.approval_overrides.tools.get(&agent.name);
-    for (name, rule) in overrides.into_iter().flatten() {
-        let name = bindings
-            .get(name)
-            .map(|b| b.def.name.as_str())
-            .unwrap_or(name);
-        per_tool.insert(name, rule);
-    }
-    let channel = spec
-        .approval_overrides
-        .agents
-        .get(&agent.name)
-        .and_then(|p| p.tools.as_ref())
-        .unwrap_or(&spec.approval_policies.tools);
-    tools
-        .keys()
-        .filter(|name| **per_tool.get(name.as_str()).unwrap_or(&channel) != ApprovalRule::Never)
-        .map(|name| format!("'{}' on agent '{}'", name, agent.name))
-        .collect()
 }

@@ -1,0 +1,282 @@
+//! Plans (runtime-behavior §4.2-§4.5, §8): validation of a planner's body against its
+//! plan spec, normalization of actions to `{kind, payload, references}`, the stored plan
+//! object, and the plan store. Status changes go through the `PlanLifecycle` machine's
+//! run-time checker, so an illegal transition is a typed error, never a silent change.
+
+mod dispatch;
+mod toolkit;
+
+pub use dispatch::{dispatcher_fn, ActionDispatcher, DispatchContext, DispatchResult};
+
+use crate::lifecycle::PlanLifecycleState as Status;
+use crate::machine::TransitionError;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// The current time as RFC 3339 UTC.
+pub(crate) fn now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+/// A plan as stored: canonical actions, context, lifecycle status and timestamps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredPlan {
+    /// Plan id.
+    pub id: String,
+    /// Tenant resource id.
+    pub owner: String,
+    /// Canonical actions `{kind, payload, references}` in plan order (never empty).
+    pub actions: Vec<Value>,
+    /// Lifecycle status.
+    pub status: Status,
+    /// Every top-level body key except `actions`.
+    pub context: Map<String, Value>,
+    /// Creation time.
+    pub created_at: String,
+    approved_at: Option<String>,
+    started_at: Option<String>,
+    completed_at: Option<String>,
+    failed_at: Option<String>,
+    approved_by: Option<&'static str>,
+    outcome: Option<Value>,
+}
+
+impl StoredPlan {
+    /// The stored plan object of §4.5 (keys sorted when they reach Python).
+    pub fn to_value(&self) -> Value {
+        let (head, tail) = self
+            .actions
+            .split_first()
+            .expect("plans have at least one action");
+        json!({
+            "actions": {"head": head, "tail": tail},
+            "approvedAt": self.approved_at,
+            "approvedBy": self.approved_by,
+            "completedAt": self.completed_at,
+            "context": self.context,
+            "createdAt": self.created_at,
+            "description": null,
+            "failedAt": self.failed_at,
+            "id": self.id,
+            "outcome": self.outcome,
+            "owner": self.owner,
+            "startedAt": self.started_at,
+            "status": self.status.as_str(),
+        })
+    }
+
+    /// Moves the plan to `to` through the lifecycle checker and stamps the time.
+    fn transition(&mut self, to: Status) -> Result<(), TransitionError> {
+        self.status = self.status.transition(to)?;
+        let stamp = Some(now());
+        match to {
+            Status::Approved => {
+                self.approved_at = stamp;
+                self.approved_by = Some("runtime");
+            }
+            Status::Executing => self.started_at = stamp,
+            Status::Executed => self.completed_at = stamp,
+            Status::Failed => self.failed_at = stamp,
+            Status::Draft => {}
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArtifactRef {
+    kind: String,
+    id: String,
+}
+
+/// Checks the body's `actions` and normalizes each one (runtime-behavior §4.2 steps 3-5).
+/// Returns the canonical actions and the plan context.
+pub(crate) fn normalize(
+    spec: &str,
+    body: &Value,
+) -> Result<(Vec<Value>, Map<String, Value>), String> {
+    let mut context = body.as_object().cloned().unwrap_or_default();
+    let actions = match context.remove("actions") {
+        None => {
+            return Err(format!(
+                "planner output for spec '{spec}' is missing the required `actions` field"
+            ))
+        }
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(format!("`actions` for spec '{spec}' must be a JSON array")),
+    };
+    if actions.is_empty() {
+        return Err(format!(
+            "planner output for spec '{spec}' produced an empty action sequence"
+        ));
+    }
+    let mut canonical = Vec::with_capacity(actions.len());
+    for (i, action) in actions.into_iter().enumerate() {
+        let fail =
+            |detail: String| format!("action #{i} for spec '{spec}' failed to decode: {detail}");
+        let Value::Object(mut fields) = action else {
+            return Err(fail("action must be a JSON object".into()));
+        };
+        let kind = match fields.remove("kind") {
+            Some(Value::String(k)) => k,
+            _ => {
+                return Err(fail(
+                    "action is missing required string field `kind`".into(),
+                ))
+            }
+        };
+        let references = match fields.remove("references") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(refs) => {
+                let parsed: Vec<ArtifactRef> =
+                    serde_json::from_value(refs.clone()).map_err(|e| {
+                        fail(format!("`references` did not match `[ArtifactRef]`: {e}"))
+                    })?;
+                parsed
+                    .into_iter()
+                    .map(|r| json!({"id": r.id, "kind": r.kind}))
+                    .collect()
+            }
+        };
+        canonical.push(json!({"kind": kind, "payload": fields, "references": references}));
+    }
+    Ok((canonical, context))
+}
+
+/// The plans of one runtime handle (one tenant), by plan id.
+#[derive(Default)]
+pub struct PlanStore {
+    plans: Mutex<HashMap<String, StoredPlan>>,
+}
+
+impl PlanStore {
+    /// Stores a new draft, replacing any plan with the same id.
+    pub(crate) fn put_draft(
+        &self,
+        id: &str,
+        owner: &str,
+        actions: Vec<Value>,
+        context: Map<String, Value>,
+    ) -> StoredPlan {
+        let plan = StoredPlan {
+            id: id.to_string(),
+            owner: owner.to_string(),
+            actions,
+            status: Status::INITIAL,
+            context,
+            created_at: now(),
+            approved_at: None,
+            started_at: None,
+            completed_at: None,
+            failed_at: None,
+            approved_by: None,
+            outcome: None,
+        };
+        self.plans
+            .lock()
+            .expect("plan store")
+            .insert(id.to_string(), plan.clone());
+        plan
+    }
+
+    /// The plan with this id.
+    pub fn get(&self, id: &str) -> Option<StoredPlan> {
+        self.plans.lock().expect("plan store").get(id).cloned()
+    }
+
+    /// Moves plan `id` from `from` to `to` atomically: a compare-and-set under the store's
+    /// lock, so of two concurrent `executePlan` calls exactly one starts the dispatcher.
+    pub(crate) fn advance(
+        &self,
+        id: &str,
+        from: Status,
+        to: Status,
+        outcome: Option<Value>,
+    ) -> Result<StoredPlan, Status> {
+        let mut plans = self.plans.lock().expect("plan store");
+        let plan = plans.get_mut(id).ok_or(from)?;
+        if plan.status != from {
+            return Err(plan.status);
+        }
+        plan.transition(to).map_err(|_| plan.status)?;
+        if outcome.is_some() {
+            plan.outcome = outcome;
+        }
+        Ok(plan.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_are_normalized_with_payload_and_references() {
+        let body = json!({"goal": "g", "actions": [{"kind": "a", "x": 1, "references": [{"kind": "K", "id": "i"}]}]});
+        let (actions, context) = normalize("P", &body).unwrap();
+        assert_eq!(
+            actions,
+            vec![
+                json!({"kind": "a", "payload": {"x": 1}, "references": [{"id": "i", "kind": "K"}]})
+            ]
+        );
+        assert_eq!(Value::Object(context), json!({"goal": "g"}));
+    }
+
+    #[test]
+    fn malformed_actions_have_exact_messages() {
+        let cases = [
+            (json!({}), "planner output for spec 'P' is missing the required `actions` field"),
+            (json!({"actions": 1}), "`actions` for spec 'P' must be a JSON array"),
+            (json!({"actions": []}), "planner output for spec 'P' produced an empty action sequence"),
+            (json!({"actions": [1]}), "action #0 for spec 'P' failed to decode: action must be a JSON object"),
+            (json!({"actions": [{"x": 1}]}), "action #0 for spec 'P' failed to decode: action is missing required string field `kind`"),
+        ];
+        for (body, message) in cases {
+            assert_eq!(normalize("P", &body).unwrap_err(), message);
+        }
+        let bad_refs = json!({"actions": [{"kind": "a", "references": [{"kind": 1}]}]});
+        let err = normalize("P", &bad_refs).unwrap_err();
+        assert!(err.starts_with("action #0 for spec 'P' failed to decode: `references` did not match `[ArtifactRef]`: "), "{err}");
+    }
+
+    #[test]
+    fn the_store_moves_plans_only_along_declared_edges() {
+        let store = PlanStore::default();
+        store.put_draft(
+            "p",
+            "acme",
+            vec![json!({"kind": "a", "payload": {}, "references": []})],
+            Map::new(),
+        );
+        assert_eq!(
+            store
+                .advance("p", Status::Approved, Status::Executing, None)
+                .unwrap_err(),
+            Status::Draft
+        );
+        assert_eq!(
+            store
+                .advance("p", Status::Draft, Status::Executing, None)
+                .unwrap_err(),
+            Status::Draft
+        );
+        let approved = store
+            .advance("p", Status::Draft, Status::Approved, None)
+            .unwrap();
+        assert_eq!(approved.to_value()["approvedBy"], "runtime");
+        store
+            .advance("p", Status::Approved, Status::Executing, None)
+            .unwrap();
+        // A second executor loses the race: the plan is no longer `approved`.
+        assert_eq!(
+            store
+                .advance("p", Status::Approved, Status::Executing, None)
+                .unwrap_err(),
+            Status::Executing
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! [`RuntimeBuilder`]: a runtime assembled in Rust.
+
+use super::{Runtime, RuntimeOptions};
+use crate::approval::Predicates;
+use crate::interpreter::InterpreterKind;
+use crate::plan::ActionDispatcher;
+use crate::spec::{AgentSpec, RuntimeSpec, SpecError};
+use crate::tool::{tool_fn, ToolBinding, ToolContext, ToolDef};
+use serde_json::Value;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Assembles a [`Runtime`] in Rust: agents, closures as tools, the interpreter.
+pub struct RuntimeBuilder {
+    pub(super) spec: RuntimeSpec,
+    pub(super) options: RuntimeOptions,
+}
+
+impl RuntimeBuilder {
+    /// Adds an agent.
+    pub fn agent(mut self, agent: AgentSpec) -> Self {
+        self.spec.agents.push(agent);
+        self
+    }
+
+    /// Attaches an async closure as a tool of `agent`.
+    pub fn tool<F, Fut>(mut self, agent: &str, def: ToolDef, f: F) -> Self
+    where
+        F: Fn(Value, ToolContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Value, String>> + Send + 'static,
+    {
+        // One binding per call: two closures with one name on one agent are a collision.
+        let base = format!("{agent}/{}", def.binding_id);
+        let taken = |k: &String| self.options.tools.iter().any(|b| &b.def.binding_id == k);
+        let mut key = base.clone();
+        for n in 2.. {
+            if !taken(&key) {
+                break;
+            }
+            key = format!("{base}#{n}");
+        }
+        let def = ToolDef {
+            binding_id: key.clone(),
+            ..def
+        };
+        self.options
+            .agent_tools
+            .entry(agent.to_string())
+            .or_default()
+            .push(key);
+        self.options.tools.push(ToolBinding {
+            def,
+            tool: tool_fn(f),
+        });
+        self
+    }
+
+    /// Registers the dynamic approval predicates.
+    pub fn predicates(mut self, predicates: Arc<dyn Predicates>) -> Self {
+        self.options.predicates = Some(predicates);
+        self
+    }
+
+    /// Sets the action dispatcher that carries out approved plans.
+    pub fn action_dispatcher(mut self, dispatcher: Arc<dyn ActionDispatcher>) -> Self {
+        self.options.action_dispatcher = Some(dispatcher);
+        self
+    }
+
+    /// Selects the interpreter.
+    pub fn interpreter(mut self, kind: InterpreterKind) -> Self {
+        self.options.interpreter = kind;
+        self
+    }
+
+    /// Mutable access to the spec for anything the builder has no method for.
+    pub fn spec_mut(&mut self) -> &mut RuntimeSpec {
+        &mut self.spec
+    }
+
+    /// Validates and builds the runtime.
+    ///
+    /// # Errors
+    /// As [`Runtime::new`].
+    pub fn build(self) -> Result<Runtime, SpecError> {
+        Runtime::new(self.spec, self.options)
+    }
+}
