@@ -228,6 +228,11 @@ impl Ready {
 
 /// `_internal.create_runtime(...)`: every argument positional, encoded by the facade.
 #[pyfunction]
+#[pyo3(signature = (
+    spec_json, resource_id, agent_tools_json, tool_specs_json, tool_callbacks,
+    approval_callbacks, action_dispatcher, event_hooks, interpreter, mock_response, services,
+    data_environment_json, record_to=None, replay_from=None
+))]
 #[allow(clippy::too_many_arguments)]
 pub fn create_runtime(
     py: Python<'_>,
@@ -243,6 +248,8 @@ pub fn create_runtime(
     mock_response: Option<String>,
     services: &Bound<'_, PyDict>,
     data_environment_json: Option<&str>,
+    record_to: Option<std::path::PathBuf>,
+    replay_from: Option<std::path::PathBuf>,
 ) -> PyResult<PyRuntime> {
     let _ = resource_id;
     let spec = RuntimeSpec::from_json(spec_json).map_err(spec_error)?;
@@ -306,6 +313,8 @@ pub fn create_runtime(
         action_dispatcher: action_dispatcher
             .is_some()
             .then(|| Arc::new(PyDispatcher) as Arc<dyn ActionDispatcher>),
+        record_to,
+        replay_from,
         data_environment,
     };
     let engine = Runtime::new(spec, options).map_err(spec_error)?;

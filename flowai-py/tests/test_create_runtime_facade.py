@@ -232,7 +232,10 @@ def test_native_arguments_encoding(recorded):
     )
     assert result == "runtime-handle"
     (args,) = recorded
-    assert len(args) == 12
+    # The 12 positional arguments of python-api §17, then the cassette paths (issue 5).
+    assert len(args) == 14
+    assert args[12:] == (None, None)
+    args = args[:12]
     (
         spec_json,
         resource_id,
@@ -280,7 +283,7 @@ def test_native_defaults_without_optional_arguments(recorded):
     (args,) = recorded
     assert json.loads(args[2]) == {}
     assert json.loads(args[3]) == []
-    assert args[4:] == ({}, {}, None, [], "scripted", None, {}, None)
+    assert args[4:] == ({}, {}, None, [], "scripted", None, {}, None, None, None)
 
 
 def test_mapping_spec_and_prompt_rows_are_re_merged(recorded):
@@ -331,6 +334,6 @@ def test_native_construction_errors_surface_as_value_errors():
     spec = make_spec()
     with pytest.raises(
         ValueError,
-        match=re.escape("unknown interpreter 'magic'; expected noop, scripted, or anthropic"),
+        match=re.escape("unknown interpreter 'magic'; expected noop, scripted, anthropic, openai, live, or replay"),
     ):
         create_runtime(spec, interpreter="magic")

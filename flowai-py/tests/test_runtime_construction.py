@@ -35,7 +35,7 @@ def worker(**kwargs):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"interpreter": "gpt"}, "unknown interpreter 'gpt'; expected noop, scripted, or anthropic"),
+        ({"interpreter": "gpt"}, "unknown interpreter 'gpt'; expected noop, scripted, anthropic, openai, live, or replay"),
     ],
 )
 def test_interpreter_key(kwargs, message):
@@ -43,7 +43,7 @@ def test_interpreter_key(kwargs, message):
         create_runtime(spec_with(worker()), **kwargs)
 
 
-def test_anthropic_interpreter_checks_and_not_implemented(monkeypatch):
+def test_anthropic_interpreter_checks(monkeypatch):
     with pytest.raises(ValueError, match=re.escape("interpreter='anthropic' requires an anthropic provider")):
         create_runtime(spec_with(worker(model="other"), providers={"x": {}}), interpreter="anthropic")
     monkeypatch.delenv("FLOWAI_TEST_KEY", raising=False)
@@ -51,8 +51,8 @@ def test_anthropic_interpreter_checks_and_not_implemented(monkeypatch):
     with pytest.raises(ValueError, match=re.escape("anthropic provider requires apiKey or apiKeyEnv resolving to an environment variable")):
         create_runtime(spec_with(worker(), providers=bad), interpreter="anthropic")
     monkeypatch.setenv("FLOWAI_TEST_KEY", "secret")
-    with pytest.raises(NotImplementedError, match="interpreter='anthropic'"):
-        create_runtime(spec_with(worker(), providers=bad), interpreter="anthropic")
+    runtime = create_runtime(spec_with(worker(), providers=bad), interpreter="anthropic")
+    assert runtime.resource_id == "acme"  # a usable key: the live interpreter is built
 
 
 def test_provider_checks_name_the_first_failing_agent():

@@ -1,6 +1,8 @@
 //! Interpreters decide an agent's next step. This release ships the deterministic ones:
 //! `noop`, the testing mock (`mock_response`) and `scripted` (runtime-behavior §6).
 
+pub(crate) mod live;
+
 use crate::agent::Turn;
 use crate::event::{FinishReason, LatencySummary, StreamPart, Usage};
 use futures::future::BoxFuture;
@@ -20,12 +22,25 @@ pub enum InterpreterKind {
         /// The fixed answer text.
         response: String,
     },
-    /// The live Anthropic Messages API (validated; not runnable in this release).
+    /// Every agent on the Anthropic Messages API (`providers["anthropic"]`).
     Anthropic,
+    /// Every agent on an OpenAI-compatible Chat Completions server
+    /// (`providers["openai-compatible"]`).
+    OpenAi,
+    /// Every model call served from the cassette `RuntimeOptions::replay_from`.
+    Replay,
+    /// Every agent on the provider its model routes to (runtime-behavior §7), built from
+    /// the spec's `providers` by the runtime.
+    Live,
+    /// Every agent on one provider the caller built: a transport, a
+    /// [`Router`](crate::provider::Router), a [`Recorder`](crate::provider::Recorder) or a
+    /// [`Replay`](crate::provider::Replay). Runs the live tool loop (runtime-behavior §6.4).
+    Provider(crate::provider::ProviderHandle),
 }
 
 impl InterpreterKind {
-    /// Parses the `interpreter=` keyword (`noop`, `scripted`, `anthropic`).
+    /// Parses the `interpreter=` keyword (`noop`, `scripted`, `anthropic`, `openai`, `live`,
+    /// `replay`).
     ///
     /// # Errors
     /// The exact check-2 message for any other value.
@@ -34,6 +49,9 @@ impl InterpreterKind {
             "noop" => Ok(Self::Noop),
             "scripted" => Ok(Self::Scripted),
             "anthropic" => Ok(Self::Anthropic),
+            "openai" => Ok(Self::OpenAi),
+            "live" => Ok(Self::Live),
+            "replay" => Ok(Self::Replay),
             other => Err(crate::spec::SpecError::UnknownInterpreter(
                 other.to_string(),
             )),
@@ -46,13 +64,19 @@ pub(crate) trait Interpreter: Send + Sync {
     fn run_turn<'a, 'r>(&'a self, turn: &'a mut Turn<'r>) -> BoxFuture<'a, Result<(), String>>;
 }
 
-pub(crate) fn build(kind: &InterpreterKind) -> Box<dyn Interpreter> {
+pub(crate) fn build_simple(kind: &InterpreterKind) -> Box<dyn Interpreter> {
     match kind {
-        InterpreterKind::Noop | InterpreterKind::Anthropic => Box::new(Noop),
+        InterpreterKind::Noop => Box::new(Noop),
+        // Built from the spec by the runtime (`live::build*`); this is never reached there.
+        InterpreterKind::Anthropic | InterpreterKind::OpenAi | InterpreterKind::Replay => {
+            Box::new(live::Unbuilt)
+        }
         InterpreterKind::Scripted => Box::new(Scripted),
         InterpreterKind::Mock { response } => Box::new(Mock {
             response: response.clone(),
         }),
+        InterpreterKind::Live => Box::new(live::Unbuilt),
+        InterpreterKind::Provider(p) => live::with_provider(p.0.clone()),
     }
 }
 

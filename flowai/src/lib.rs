@@ -45,6 +45,8 @@ pub mod interpreter;
 #[cfg(feature = "runtime")]
 pub mod plan;
 #[cfg(feature = "runtime")]
+pub mod provider;
+#[cfg(feature = "runtime")]
 pub mod runtime;
 #[cfg(feature = "runtime")]
 mod store;

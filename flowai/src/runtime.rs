@@ -33,7 +33,7 @@ use crate::approval::{
     AgentPolicy, ApprovalBook, ApprovalError, ApprovalRequest, Decision, Predicates,
 };
 use crate::event::{RunStream, StreamPart};
-use crate::interpreter::{self, Interpreter, InterpreterKind};
+use crate::interpreter::{self, live, Interpreter, InterpreterKind};
 use crate::plan::{ActionDispatcher, PlanStore};
 use crate::spec::{validate, Role, RuntimeSpec, SpecError, TenantIdentity};
 use crate::store::MemoryStore;
@@ -58,6 +58,10 @@ pub struct RuntimeOptions {
     pub predicates: Option<Arc<dyn Predicates>>,
     /// Carries out approved plans (a no-op when `None`).
     pub action_dispatcher: Option<Arc<dyn ActionDispatcher>>,
+    /// Cassette to record every model call to (live interpreters only).
+    pub record_to: Option<std::path::PathBuf>,
+    /// Cassette the `replay` interpreter serves model calls from.
+    pub replay_from: Option<std::path::PathBuf>,
     /// The wire data environment, if any (not supported in this release).
     pub data_environment: Option<Value>,
 }
@@ -146,7 +150,19 @@ impl Runtime {
         if let Some(a) = agents.iter().find(|a| a.tools.values().any(catalog)) {
             return Err(SpecError::CatalogSearch(a.spec.name.clone()));
         }
-        validate::check_providers(&spec)?;
+        let transports: &[&str] = match &options.interpreter {
+            InterpreterKind::Live => &crate::provider::KEYS,
+            _ => &["anthropic"],
+        };
+        // `openai`, `replay` and a caller's own provider run every agent on one transport,
+        // whatever its model would route to.
+        let one_transport = matches!(
+            options.interpreter,
+            InterpreterKind::OpenAi | InterpreterKind::Replay | InterpreterKind::Provider(_)
+        );
+        if !one_transport {
+            validate::check_providers(&spec, transports)?;
+        }
         let predicates = options.predicates.clone();
         let registered = |id: &str| predicates.as_ref().is_some_and(|p| p.contains(id));
         validate::check_predicates(&spec, &registered)?;
@@ -160,18 +176,14 @@ impl Runtime {
             })?;
             plan_specs.insert(p.name.clone(), validator);
         }
-        if options.interpreter == InterpreterKind::Anthropic {
-            return Err(SpecError::Unsupported(
-                "interpreter='anthropic' (live model providers)".into(),
-            ));
-        }
+        let interpreter = build_interpreter(&spec, &options)?;
         let by_name = agents
             .iter()
             .enumerate()
             .map(|(i, a)| (a.spec.name.clone(), i))
             .collect();
         let inner = RuntimeInner {
-            interpreter: interpreter::build(&options.interpreter),
+            interpreter,
             spec,
             agents,
             by_name,
@@ -300,6 +312,37 @@ fn resolve_entry(rt: &RuntimeInner, entry: &Entry) -> Result<usize, String> {
             }
             Some(&i) => Ok(i),
         },
+    }
+}
+
+/// The interpreter of `options` (live ones are built from the spec's providers).
+fn build_interpreter(
+    spec: &RuntimeSpec,
+    options: &RuntimeOptions,
+) -> Result<Box<dyn Interpreter>, SpecError> {
+    let record = options.record_to.as_deref();
+    let live = matches!(
+        options.interpreter,
+        InterpreterKind::Anthropic | InterpreterKind::OpenAi | InterpreterKind::Live
+    );
+    if record.is_some() && !live {
+        return Err(SpecError::Provider(
+            "record_to requires a live interpreter (anthropic, openai or live)".into(),
+        ));
+    }
+    match &options.interpreter {
+        InterpreterKind::Anthropic => live::build_on(spec, "anthropic", record),
+        InterpreterKind::OpenAi => live::build_on(spec, "openai-compatible", record),
+        InterpreterKind::Live => live::build(spec, record),
+        InterpreterKind::Replay => {
+            let path = options.replay_from.as_deref().ok_or_else(|| {
+                SpecError::Provider(
+                    "interpreter='replay' requires replay_from (a cassette path)".into(),
+                )
+            })?;
+            live::replay(path)
+        }
+        other => Ok(interpreter::build_simple(other)),
     }
 }
 

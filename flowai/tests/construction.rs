@@ -175,8 +175,12 @@ fn interpreter_names_parse() {
         InterpreterKind::Anthropic
     );
     assert_eq!(
-        InterpreterKind::parse("openai").unwrap_err().to_string(),
-        "unknown interpreter 'openai'; expected noop, scripted, or anthropic"
+        InterpreterKind::parse("openai").unwrap(),
+        InterpreterKind::OpenAi
+    );
+    assert_eq!(
+        InterpreterKind::parse("gpt").unwrap_err().to_string(),
+        "unknown interpreter 'gpt'; expected noop, scripted, anthropic, openai, live, or replay"
     );
 }
 

@@ -1,5 +1,5 @@
 //! Construction checks 3, 4, 5 and 13 (runtime-behavior §2) and the `Unsupported` refusals
-//! of this release (the live Anthropic interpreter, data environments), and how approval
+//! of this release (data environments), and how approval
 //! policies resolve per agent and tool (runtime-behavior §9.2).
 
 mod common;
@@ -7,9 +7,7 @@ mod common;
 use common::*;
 use flowai::approval::{AgentPolicy, PredicateContext};
 use flowai::spec::{ApprovalPolicyPatch, ApprovalRule};
-use flowai::{
-    AgentSpec, InterpreterKind, Runtime, RuntimeBuilder, RuntimeOptions, SpecError, ToolDef,
-};
+use flowai::{AgentSpec, InterpreterKind, Runtime, RuntimeBuilder, RuntimeOptions, ToolDef};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -38,23 +36,22 @@ fn anthropic_interpreter_checks() {
         credential
     );
 
-    let unsupported = "interpreter='anthropic' (live model providers) is not implemented yet in this release of flowai";
-    assert_eq!(
-        anthropic(json!({"anthropic": {"apiKey": "sk-test"}})),
-        unsupported
-    );
-    // `PATH` is set wherever cargo runs tests.
-    assert_eq!(
-        anthropic(json!({"anthropic": {"apiKeyEnv": "PATH"}})),
-        unsupported
-    );
+    // With a usable key the live interpreter builds (no request is made until a run).
     let mut b = builder()
         .agent(AgentSpec::specialist("w", MODEL, ""))
         .interpreter(InterpreterKind::Anthropic);
     b.spec_mut()
         .providers
         .insert("anthropic".into(), json!({"apiKey": "sk-test"}));
-    assert!(matches!(build_err(b), SpecError::Unsupported(_)));
+    assert!(b.build().is_ok());
+    // `PATH` is set wherever cargo runs tests.
+    let mut b = builder()
+        .agent(AgentSpec::specialist("w", MODEL, ""))
+        .interpreter(InterpreterKind::Anthropic);
+    b.spec_mut()
+        .providers
+        .insert("anthropic".into(), json!({"apiKeyEnv": "PATH"}));
+    assert!(b.build().is_ok());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 """Native module of flowai_harness (the Rust engine). Hand-written stub, checked by stubtest."""
 
+import os
 from collections.abc import Callable
 from typing import Any, final
 
@@ -28,6 +29,8 @@ def create_runtime(
     mock_response: str | None,
     services: dict[str, Any],
     data_environment_json: str | None,
+    record_to: str | os.PathLike[str] | None = None,
+    replay_from: str | os.PathLike[str] | None = None,
 ) -> PyRuntime: ...
 def describe_toolkit_tools(toolkit_json: str, agent_json: str) -> str: ...
 @final

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
@@ -276,7 +277,9 @@ def create_runtime(
     data_environment: DataEnvironmentConfig | Mapping[str, Any] | None = None,
     target_database_url: str | None = None,
     testing: TestingConfig | None = None,
-    interpreter: Literal["noop", "scripted", "anthropic"] = "noop",
+    interpreter: Literal["noop", "scripted", "anthropic", "openai", "live", "replay"] = "noop",
+    record_to: str | os.PathLike[str] | None = None,
+    replay_from: str | os.PathLike[str] | None = None,
 ) -> PyRuntime:
     """Build the native runtime for `spec`, bound to its tenant.
 
@@ -297,7 +300,18 @@ def create_runtime(
         data_environment: stores, catalog and target database to open.
         target_database_url: shorthand for `data_environment["target_database_url"]`.
         testing: `{"mock_response": text}` to answer every model turn with `text`.
-        interpreter: `"noop"`, `"scripted"` or `"anthropic"`.
+        interpreter: `"noop"` (default), `"scripted"` (the prompt is a JSON tool
+            script), `"anthropic"` (every agent on the Anthropic Messages API,
+            `providers["anthropic"]`: `apiKey` or `apiKeyEnv`, optional `baseUrl`),
+            `"openai"` (every agent on an OpenAI-compatible Chat Completions server,
+            `providers["openai-compatible"]`: `baseUrl`, `apiKey` or `apiKeyEnv`),
+            `"live"` (each agent on the provider its model routes to: `claude-*` to
+            `anthropic`, `gpt-*`/`o1-*`/`o3-*` to `openai-compatible`, an explicit
+            `ModelSpec.provider` wins) or `"replay"` (model calls served from the
+            cassette `replay_from`, offline).
+        record_to: with a live interpreter, record every model call to this JSON-lines
+            cassette, for `interpreter="replay"` later.
+        replay_from: the cassette `interpreter="replay"` serves.
 
     Raises:
         pydantic.ValidationError: an invalid spec mapping or data environment.
@@ -332,6 +346,8 @@ def create_runtime(
             if key not in agent_tools[agent.name]:
                 agent_tools[agent.name].append(key)
     mock_response = _mock_response(testing, interpreter)
+    if replay_from is not None and interpreter != "replay":
+        raise ValueError("replay_from requires interpreter='replay'")
     tool_specs = [
         {
             "bindingId": key,
@@ -356,6 +372,8 @@ def create_runtime(
         mock_response,
         service_map,
         None if data_env is None else json.dumps(data_env),
+        None if record_to is None else os.fspath(record_to),
+        None if replay_from is None else os.fspath(replay_from),
     )
     return runtime
 

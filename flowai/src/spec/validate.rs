@@ -13,7 +13,9 @@ pub enum SpecError {
     #[error("{0}")]
     Parse(String),
     /// Check 2.
-    #[error("unknown interpreter '{0}'; expected noop, scripted, or anthropic")]
+    #[error(
+        "unknown interpreter '{0}'; expected noop, scripted, anthropic, openai, live, or replay"
+    )]
     UnknownInterpreter(String),
     /// Check 3.
     #[error("interpreter='anthropic' requires an anthropic provider")]
@@ -67,6 +69,9 @@ pub enum SpecError {
     /// A host tool binding that does not line up with its spec or handler.
     #[error("{0}")]
     ToolBinding(String),
+    /// A provider config or cassette that cannot be used.
+    #[error("{0}")]
+    Provider(String),
     /// A valid request for a capability this build does not provide yet.
     #[error("{0} is not implemented yet in this release of flowai")]
     Unsupported(String),
@@ -189,8 +194,9 @@ pub(crate) fn compile_schema(_schema: &serde_json::Value) -> Result<(), String> 
 }
 
 /// Checks 11 and 12: every agent's model routes to a declared provider with an interpreter.
-/// Only the `anthropic` provider key has an interpreter in this release.
-pub(crate) fn check_providers(spec: &RuntimeSpec) -> Result<(), SpecError> {
+/// `transports` are the provider keys this runtime can serve (`anthropic` for the
+/// deterministic interpreters; `anthropic`, `openai-compatible` for `live`).
+pub(crate) fn check_providers(spec: &RuntimeSpec, transports: &[&str]) -> Result<(), SpecError> {
     for a in &spec.agents {
         let provider = a.model.provider_key();
         let err = |missing: bool| {
@@ -213,7 +219,7 @@ pub(crate) fn check_providers(spec: &RuntimeSpec) -> Result<(), SpecError> {
         if !spec.providers.contains_key(provider) {
             return Err(err(true));
         }
-        if provider != "anthropic" {
+        if !transports.contains(&provider) {
             return Err(err(false));
         }
     }
@@ -312,14 +318,14 @@ mod tests {
     #[test]
     fn provider_checks_name_agent_provider_and_model() {
         let mut s = spec(vec![AgentSpec::specialist("w", "gpt-4o", "")]);
-        assert!(check_providers(&s)
+        assert!(check_providers(&s, &["anthropic"])
             .unwrap_err()
             .to_string()
             .contains("no such provider is declared"));
         s.providers
             .insert("openai-compatible".into(), serde_json::json!({}));
         assert_eq!(
-            check_providers(&s).unwrap_err().to_string(),
+            check_providers(&s, &["anthropic"]).unwrap_err().to_string(),
             "agent 'w' references provider 'openai-compatible' for model 'gpt-4o', but no ChatInterpreter is registered for that provider"
         );
     }
