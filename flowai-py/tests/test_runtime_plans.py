@@ -220,3 +220,34 @@ async def test_references_in_actions_fail_before_the_dispatcher_until_references
     assert await execute(runtime) == {"error": "Dispatch failed: reference required by plan is missing: kind=ProductSet id=abc"}
     assert dispatcher.calls == []
     assert await execute(runtime, "ghost") == {"error": "plan not found: ghost"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("gated", [False, True])
+async def test_concurrent_execute_plan_dispatches_exactly_once(gated):
+    calls = []
+
+    async def slow(actions, ctx):
+        calls.append(len(actions))
+        await asyncio.sleep(0.02)
+        return {"entitiesAffected": len(actions)}
+
+    runtime = plan_runtime(slow, executor_approval=None if gated else {"plans": "never"})
+    await store(runtime)
+    prompt = script(("call_agent", {"agent": "executor", "prompt": script(("executePlan", {"planId": "demo-plan-1"}))}))
+
+    async def one(thread):
+        result = None
+        async for event in runtime.query(prompt, thread_id=thread):
+            if event["type"] == "approval-required":
+                await runtime.respond_to_approval(event["data"]["id"], "approve")
+            if event.get("toolName") == "executePlan" and event["state"] == "result":
+                result = event["result"]
+        return result
+
+    results = await asyncio.gather(one("a"), one("b"))
+    assert calls == [2]
+    ok = [r for r in results if "entitiesAffected" in r]
+    refused = [r for r in results if "error" in r]
+    assert len(ok) == 1 and len(refused) == 1
+    assert refused[0]["error"].startswith("Invalid plan state for execution: ")

@@ -31,10 +31,14 @@
 //! ```
 #![warn(missing_docs)]
 
+// Generated code names the engine `::flowai::...`; this makes those paths work here too.
+extern crate self as flowai;
+
 pub mod event;
 pub mod lifecycle;
 pub mod machine;
 pub mod spec;
+pub mod typed;
 
 #[cfg(feature = "runtime")]
 mod agent;
@@ -56,6 +60,8 @@ pub mod tool;
 pub use event::StreamPart;
 pub use spec::{AgentSpec, Role, RuntimeSpec, SpecError, TenantIdentity};
 
+pub use flowai_macros::state_machine;
+
 #[cfg(feature = "runtime")]
 pub use event::RunStream;
 #[cfg(feature = "runtime")]
@@ -69,4 +75,27 @@ pub use tool::{Tool, ToolBinding, ToolContext, ToolDef, ToolOutput};
 #[doc(hidden)]
 pub mod __private {
     pub use serde_json;
+
+    // The state machine (`state_machine!`).
+    pub use crate::machine::{
+        deserialize_state, serialize_state, Machine, State, TransitionError, UnknownState,
+    };
+    pub use serde;
+    pub use std::marker::PhantomData;
+    pub use std::str::FromStr;
+    pub use std::{fmt, result::Result};
+
+    // The derives (`Tool`, `tool`, `Action`, `Plan`, `Agent`).
+    pub use crate::spec::{
+        AgentSpec, ApprovalPolicyPatch, ApprovalRule, PlanDisplayAlias, PlanSpec, Role,
+    };
+    pub use crate::typed::{
+        approval_patch, assert, check_predicate, decode_args, Action, Agent, AgentParts,
+        ApprovalPredicate, CallContext, Plan, ToolArgs, ToolFuture, ToolRef, ToolResult, TypedTool,
+    };
+    pub use std::boxed::Box;
+    pub use std::collections::BTreeMap;
+    pub use std::option::Option;
+    pub use std::string::String;
+    pub use std::vec::Vec;
 }
