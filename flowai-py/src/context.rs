@@ -1,7 +1,10 @@
 //! `ToolContext` and `ReferenceClient`, the second argument of Python tool handlers
 //! (python-api §16.3-§16.4).
 
-use pyo3::exceptions::{PyAttributeError, PyKeyError, PyNotImplementedError};
+use crate::references::{self, awaitable, Part};
+use crate::runtime::Ready;
+use flowai::References;
+use pyo3::exceptions::{PyAttributeError, PyKeyError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3::{PyTraverseError, PyVisit};
@@ -78,19 +81,17 @@ impl ToolContext {
     }
 }
 
-/// Reference operations bound to the runtime tenant. References (handles, glimpses,
-/// hydration) land in a later release; every method says so.
+/// Reference operations bound to the runtime tenant (`ctx.references`); the same semantics
+/// as the runtime's `create_reference` / `resolve_reference` / `reference_glimpse`.
 #[pyclass(frozen, module = "flowai_harness._internal")]
-pub struct ReferenceClient {}
-
-impl ReferenceClient {
-    pub fn new() -> Self {
-        Self {}
-    }
+pub struct ReferenceClient {
+    refs: References,
 }
 
-fn references_not_ready() -> PyErr {
-    PyNotImplementedError::new_err("references are not implemented yet in this release of flowai")
+impl ReferenceClient {
+    pub fn new(refs: References) -> Self {
+        Self { refs }
+    }
 }
 
 #[pymethods]
@@ -98,21 +99,32 @@ impl ReferenceClient {
     #[pyo3(signature = (reference, value, glimpse=None))]
     fn create(
         &self,
+        py: Python<'_>,
         reference: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
         glimpse: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        let _ = (reference, value, glimpse);
-        Err(references_not_ready())
+    ) -> PyResult<Py<Ready>> {
+        awaitable(
+            py,
+            references::create(py, &self.refs, reference, value, glimpse),
+        )
     }
 
-    fn resolve(&self, reference: &Bound<'_, PyAny>) -> PyResult<()> {
-        let _ = reference;
-        Err(references_not_ready())
+    fn resolve(&self, py: Python<'_>, reference: &Bound<'_, PyAny>) -> PyResult<Py<Ready>> {
+        awaitable(
+            py,
+            references::lookup(py, &self.refs, reference, Part::Value),
+        )
     }
 
-    fn glimpse(&self, reference: &Bound<'_, PyAny>) -> PyResult<()> {
-        let _ = reference;
-        Err(references_not_ready())
+    fn glimpse(&self, py: Python<'_>, reference: &Bound<'_, PyAny>) -> PyResult<Py<Ready>> {
+        awaitable(
+            py,
+            references::lookup(py, &self.refs, reference, Part::Glimpse),
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        "<ReferenceClient>".to_string()
     }
 }

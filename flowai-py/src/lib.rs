@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod host;
 mod notify;
+mod references;
 mod runtime;
 mod stream;
 

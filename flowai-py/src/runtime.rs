@@ -5,13 +5,14 @@ use crate::convert::from_py;
 use crate::error::spec_error;
 use crate::host::{HostCalls, PyDispatcher, PyPredicates, PyTool};
 use crate::notify::Slot;
+use crate::references::{self, awaitable, Part};
 use crate::stream::PyRuntimeEventStream;
 use flowai::approval::Decision;
 use flowai::interpreter::InterpreterKind;
 use flowai::plan::ActionDispatcher;
 use flowai::spec::{ApprovalRule, RuntimeSpec};
 use flowai::{Entry, RunRequest, Runtime, RuntimeOptions, ToolBinding, ToolDef};
-use pyo3::exceptions::{PyNotImplementedError, PyStopIteration, PyValueError};
+use pyo3::exceptions::{PyStopIteration, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3::{PyTraverseError, PyVisit};
@@ -108,31 +109,37 @@ impl PyRuntime {
         )
     }
 
+    /// Validates and stores a reference; awaitable of `{"glimpse", "id", "kind"}`.
     #[pyo3(signature = (reference, value, glimpse=None))]
     fn create_reference(
         &self,
+        py: Python<'_>,
         reference: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
         glimpse: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        let _ = (reference, value, glimpse);
-        Err(PyNotImplementedError::new_err(
-            "references are not implemented yet in this release of flowai",
-        ))
+    ) -> PyResult<Py<Ready>> {
+        let refs = self.engine.references();
+        awaitable(py, references::create(py, refs, reference, value, glimpse))
     }
 
-    fn resolve_reference(&self, reference: &Bound<'_, PyAny>) -> PyResult<()> {
-        let _ = reference;
-        Err(PyNotImplementedError::new_err(
-            "references are not implemented yet in this release of flowai",
-        ))
+    /// Awaitable of the stored value of a `{kind, id}` reference.
+    fn resolve_reference(
+        &self,
+        py: Python<'_>,
+        reference: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<Ready>> {
+        let refs = self.engine.references();
+        awaitable(py, references::lookup(py, refs, reference, Part::Value))
     }
 
-    fn reference_glimpse(&self, reference: &Bound<'_, PyAny>) -> PyResult<()> {
-        let _ = reference;
-        Err(PyNotImplementedError::new_err(
-            "references are not implemented yet in this release of flowai",
-        ))
+    /// Awaitable of the stored glimpse of a `{kind, id}` reference.
+    fn reference_glimpse(
+        &self,
+        py: Python<'_>,
+        reference: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<Ready>> {
+        let refs = self.engine.references();
+        awaitable(py, references::lookup(py, refs, reference, Part::Glimpse))
     }
 
     fn __repr__(&self) -> String {
@@ -328,7 +335,10 @@ pub fn create_runtime(
     }
     let ctx_base = services.copy()?;
     ctx_base.set_item("services", services)?;
-    ctx_base.set_item("references", Py::new(py, ReferenceClient::new())?)?;
+    ctx_base.set_item(
+        "references",
+        Py::new(py, ReferenceClient::new(engine.references().clone()))?,
+    )?;
     let hooks = event_hooks.iter().map(Bound::unbind).collect();
     let callbacks = Callbacks {
         handlers,

@@ -35,14 +35,14 @@ DEMO_SCHEMA = {
 BODY = {"goal": "count", "actions": [{"kind": "record_counter", "message": "one"}, {"kind": "record_counter", "message": "two"}]}
 
 
-def plan_runtime(dispatcher: Any = None, executor_approval: Any = None, **kwargs: Any):
+def plan_runtime(dispatcher: Any = None, executor_approval: Any = None, references: Any = None, **kwargs: Any):
     plan = define_plan("DemoPlan", DEMO_SCHEMA)
     agents = [
         define_coordinator("coordinator", model=MODEL, prompt="Route.", routes=["planner", "executor"]),
         define_planner("planner", model=MODEL, prompt="Plan.", plan=plan),
         define_executor("executor", model=MODEL, prompt="Execute.", plan=plan, approval=executor_approval),
     ]
-    spec = define_runtime(define_tenant("acme", "v1"), agents=agents, providers=PROVIDERS)
+    spec = define_runtime(define_tenant("acme", "v1"), agents=agents, providers=PROVIDERS, references=references)
     return create_runtime(spec, interpreter="scripted", action_dispatcher=dispatcher, **kwargs)
 
 

@@ -131,8 +131,8 @@ def test_features_of_later_releases_raise_not_implemented(build, feature):
 @pytest.mark.asyncio
 async def test_later_features_on_the_handle_say_so():
     runtime = w1_runtime(lambda args, ctx: {})
-    with pytest.raises(NotImplementedError, match="references"):
-        runtime.create_reference("ProductSet", {"ids": []})
+    with pytest.raises(ValueError, match=re.escape("unknown reference kind: ProductSet")):
+        await runtime.create_reference("ProductSet", {"ids": []})
     with pytest.raises(ValueError, match=re.escape("approval outcome must be approve, reject, or revise; got maybe")):
         runtime.respond_to_approval("a-1", "maybe")
     with pytest.raises(ValueError, match=re.escape("approval not found: a-1")):
@@ -145,7 +145,7 @@ async def test_later_features_on_the_handle_say_so():
 
 
 @pytest.mark.asyncio
-async def test_reference_tools_report_that_references_have_not_landed():
+async def test_reference_tools_of_an_unknown_kind_are_tool_errors():
     plan = define_plan("DemoPlan", {"type": "object"})
     executor = define_executor("executor", model=MODEL, prompt="Execute.", plan=plan)
     coordinator = define_coordinator("c", model=MODEL, prompt="Route.", routes=["executor"])
@@ -153,7 +153,7 @@ async def test_reference_tools_report_that_references_have_not_landed():
     prompt = script(("call_agent", {"agent": "executor", "prompt": script(("resolveRef", {"kind": "K", "id": "i"}))}))
     events = await collect(runtime.query(prompt, thread_id="t"))
     results = [e["result"] for e in events if e.get("toolName") == "resolveRef" and e["state"] == "result"]
-    assert results == [{"error": "resolveRef is not available in this release of flowai (the references toolkit has not landed)"}]
+    assert results == [{"error": "unknown reference kind: K"}]
     assert events[-1]["type"] == "tool-agent" and events[-1]["state"] == "result"
     no_coordinator = create_runtime(spec_with(executor), interpreter="scripted")
     events = await collect(no_coordinator.query("hi", thread_id="t"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from flowai_harness import define_reference
 from plan_support import BODY, flow_prompt, plan_runtime, store_script
 from runtime_support import collect, script
 
@@ -213,13 +214,28 @@ async def test_dispatcher_exceptions_async_dispatchers_and_exactly_once():
 
 
 @pytest.mark.asyncio
-async def test_references_in_actions_fail_before_the_dispatcher_until_references_land():
+async def test_missing_references_fail_the_plan_before_the_dispatcher():
     dispatcher = Recorder()
-    runtime = plan_runtime(dispatcher, executor_approval={"plans": "never"})
+    runtime = plan_runtime(dispatcher, executor_approval={"plans": "never"}, references=[define_reference("ProductSet", {"ids": list[str]})])
     await store(runtime, {"actions": [{"kind": "k", "references": [{"kind": "ProductSet", "id": "abc"}]}]})
     assert await execute(runtime) == {"error": "Dispatch failed: reference required by plan is missing: kind=ProductSet id=abc"}
     assert dispatcher.calls == []
+    assert (await get_plan(runtime))["status"] == "failed"
     assert await execute(runtime, "ghost") == {"error": "plan not found: ghost"}
+
+
+@pytest.mark.asyncio
+async def test_plan_references_are_hydrated_into_the_dispatcher_context():
+    dispatcher = Recorder()
+    runtime = plan_runtime(dispatcher, executor_approval={"plans": "never"}, references=[define_reference("ProductSet", {"ids": list[str]})])
+    handle = await runtime.create_reference("ProductSet", {"ids": ["p1", "p2"]})
+    ref = {"kind": "ProductSet", "id": handle["id"]}
+    await store(runtime, {"actions": [{"kind": "a", "references": [ref]}, {"kind": "b", "references": [ref]}]})
+    result = await execute(runtime)
+    assert result["entitiesAffected"] == 2
+    [(actions, ctx)] = dispatcher.calls
+    assert ctx == {"resolved_refs": {"ProductSet": {handle["id"]: {"ids": ["p1", "p2"]}}}}
+    assert actions[0]["references"] == [{"id": handle["id"], "kind": "ProductSet"}]
 
 
 @pytest.mark.asyncio

@@ -178,6 +178,8 @@ impl Turn<'_> {
             Slot::StorePlan => self.run.store_plan(args),
             Slot::GetPlan => self.run.get_plan(args),
             Slot::ExecutePlan => self.run.execute_plan(self.agent, self.thread, args).await,
+            Slot::ResolveRef => crate::reference::tools::resolve_ref(&self.run.rt.references, args),
+            Slot::GlimpseRef => crate::reference::tools::glimpse_ref(&self.run.rt.references, args),
             Slot::Unavailable { toolkit } => ToolOutput::error(format!(
                 "{name} is not available in this release of flowai (the {toolkit} toolkit has not landed)"
             )),
@@ -188,6 +190,7 @@ impl Turn<'_> {
                     thread_id: self.thread.to_string(),
                     resource_id: self.run.rt.spec.tenant.resource_id.clone(),
                     host: self.run.host.clone(),
+                    references: self.run.rt.references.clone(),
                 };
                 tokio::select! {
                     biased;

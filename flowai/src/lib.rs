@@ -49,7 +49,11 @@ pub mod interpreter;
 #[cfg(feature = "runtime")]
 pub mod plan;
 #[cfg(feature = "runtime")]
+pub mod prompt;
+#[cfg(feature = "runtime")]
 pub mod provider;
+#[cfg(feature = "runtime")]
+pub mod reference;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 #[cfg(feature = "runtime")]
@@ -66,6 +70,8 @@ pub use flowai_macros::state_machine;
 pub use event::RunStream;
 #[cfg(feature = "runtime")]
 pub use interpreter::InterpreterKind;
+#[cfg(feature = "runtime")]
+pub use reference::{ReferenceError, References};
 #[cfg(feature = "runtime")]
 pub use runtime::{Entry, RunRequest, Runtime, RuntimeBuilder, RuntimeOptions};
 #[cfg(feature = "runtime")]

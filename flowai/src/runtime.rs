@@ -35,6 +35,7 @@ use crate::approval::{
 use crate::event::{RunStream, StreamPart};
 use crate::interpreter::{self, live, Interpreter, InterpreterKind};
 use crate::plan::{ActionDispatcher, PlanStore};
+use crate::reference::{MemoryReferenceStore, ReferenceError, References};
 use crate::spec::{validate, Role, RuntimeSpec, SpecError, TenantIdentity};
 use crate::store::MemoryStore;
 use crate::tool::compose::{compose, Slot};
@@ -77,6 +78,7 @@ pub(crate) struct RuntimeInner {
     pub(crate) predicates: Option<Arc<dyn Predicates>>,
     pub(crate) dispatcher: Option<Arc<dyn ActionDispatcher>>,
     pub(crate) memory: MemoryStore,
+    pub(crate) references: References,
     cancel: CancellationToken,
 }
 
@@ -176,6 +178,11 @@ impl Runtime {
             })?;
             plan_specs.insert(p.name.clone(), validator);
         }
+        let references = References::new(
+            &spec.tenant.resource_id,
+            &spec.references,
+            Arc::new(MemoryReferenceStore::default()),
+        )?;
         let interpreter = build_interpreter(&spec, &options)?;
         let by_name = agents
             .iter()
@@ -188,6 +195,7 @@ impl Runtime {
             agents,
             by_name,
             memory: MemoryStore::default(),
+            references,
             plan_specs,
             plans: PlanStore::default(),
             approvals: ApprovalBook::default(),
@@ -284,6 +292,42 @@ impl Runtime {
     /// The stored plan object (runtime-behavior §4.5) of plan `plan_id`.
     pub fn plan(&self, plan_id: &str) -> Option<Value> {
         self.inner.plans.get(plan_id).map(|p| p.to_value())
+    }
+
+    /// The tenant-bound reference API (runtime-behavior §11).
+    pub fn references(&self) -> &References {
+        &self.inner.references
+    }
+
+    /// Validates `value` against `kind`'s schema and stores it; returns
+    /// `{"glimpse", "id", "kind"}` (`glimpse` defaults to `{}`).
+    ///
+    /// # Errors
+    /// `unknown reference kind: <kind>`; `schema validation failed for kind '<kind>': [...]`.
+    pub fn create_reference(
+        &self,
+        kind: &str,
+        value: Value,
+        glimpse: Option<Value>,
+    ) -> Result<Value, ReferenceError> {
+        let glimpse = glimpse.unwrap_or_else(|| Value::Object(Default::default()));
+        self.inner.references.create(kind, value, glimpse)
+    }
+
+    /// The stored value of reference `(kind, id)`.
+    ///
+    /// # Errors
+    /// `unknown reference kind: <kind>`; `reference not found: kind=<kind> id=<id>`.
+    pub fn resolve_reference(&self, kind: &str, id: &str) -> Result<Value, ReferenceError> {
+        self.inner.references.resolve(kind, id)
+    }
+
+    /// The stored glimpse of reference `(kind, id)`.
+    ///
+    /// # Errors
+    /// As [`Runtime::resolve_reference`].
+    pub fn reference_glimpse(&self, kind: &str, id: &str) -> Result<Value, ReferenceError> {
+        self.inner.references.glimpse(kind, id)
     }
 
     /// The stored memory `{"messages": [...]}` of a stateful agent on a thread.

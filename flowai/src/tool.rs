@@ -76,9 +76,24 @@ pub struct ToolContext {
     /// The tenant resource id.
     pub resource_id: String,
     pub(crate) host: Option<Arc<dyn Any + Send + Sync>>,
+    pub(crate) references: crate::reference::References,
 }
 
 impl ToolContext {
+    /// The reference API bound to the runtime tenant (`ctx.references` in Python).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn f(ctx: flowai::ToolContext) -> Result<(), flowai::ReferenceError> {
+    /// let handle = ctx.references().create("ProductSet", serde_json::json!({"ids": []}), serde_json::json!({}))?;
+    /// let value = ctx.references().resolve("ProductSet", handle["id"].as_str().unwrap())?;
+    /// # let _ = value; Ok(()) }
+    /// ```
+    pub fn references(&self) -> &crate::reference::References {
+        &self.references
+    }
+
     /// The front end's per-run extension, if it is a `T`.
     pub fn host<T: Any + Send + Sync>(&self) -> Option<&T> {
         self.host.as_deref().and_then(|h| h.downcast_ref::<T>())

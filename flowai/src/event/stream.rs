@@ -26,7 +26,9 @@ pub const CHANNEL_CAPACITY: usize = 32;
 /// The sending half a run writes its events to.
 #[derive(Clone)]
 pub struct Emitter {
-    tx: mpsc::Sender<StreamPart>,
+    // Boxed: tokio's channel allocates its slots in blocks of 32, so a paused run holds
+    // 32 pointers instead of 32 events' worth of memory.
+    tx: mpsc::Sender<Box<StreamPart>>,
     waiting_on_host: Arc<AtomicBool>,
 }
 
@@ -43,7 +45,7 @@ impl Emitter {
     /// Sends one event, waiting while the consumer's buffer is full. A consumer that went
     /// away is not an error: the run keeps its own state consistent either way.
     pub async fn emit(&self, part: StreamPart) {
-        let _ = self.tx.send(part).await;
+        let _ = self.tx.send(Box::new(part)).await;
     }
 
     /// Marks the run as waiting on its host until the guard drops: a front end that drives
@@ -72,7 +74,7 @@ pub enum Buffered {
 /// # Cancel safety
 /// Dropping a pending `next()` loses nothing: the event stays buffered for the next call.
 pub struct RunStream {
-    rx: mpsc::Receiver<StreamPart>,
+    rx: mpsc::Receiver<Box<StreamPart>>,
     run: Option<BoxFuture<'static, ()>>,
     cancel: CancellationToken,
     waiting_on_host: Arc<AtomicBool>,
@@ -102,7 +104,7 @@ impl RunStream {
     /// Takes a buffered event without polling the run.
     pub fn try_recv(&mut self) -> Buffered {
         match self.rx.try_recv() {
-            Ok(part) => Buffered::Item(part),
+            Ok(part) => Buffered::Item(*part),
             Err(TryRecvError::Empty) => Buffered::Empty,
             Err(TryRecvError::Disconnected) => Buffered::Closed,
         }
@@ -110,7 +112,7 @@ impl RunStream {
 
     /// Registers `cx` for the next event and takes it if one is there.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<StreamPart>> {
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx).map(|part| part.map(|p| *p))
     }
 
     /// Whether events are buffered.
@@ -178,12 +180,12 @@ impl Stream for RunStream {
                 Buffered::Empty => {}
             }
             if this.run.is_none() {
-                return this.rx.poll_recv(cx);
+                return this.poll_recv(cx);
             }
             let finished = this.poll_run(cx).is_ready();
             if !finished && !this.has_buffered() {
                 // Both the run and the channel registered `cx`.
-                return this.rx.poll_recv(cx);
+                return this.poll_recv(cx);
             }
         }
     }

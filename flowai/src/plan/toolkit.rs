@@ -220,11 +220,19 @@ impl Run {
                 ));
             }
         }
-        // References land with the reference store; until then any named reference is missing.
-        if let Some((kind, id)) = references.into_iter().next() {
-            return fail(format!(
-                "reference required by plan is missing: kind={kind} id={id}"
-            ));
+        let mut resolved = serde_json::Map::new();
+        for (kind, id) in references {
+            let Ok(value) = self.rt.references.resolve(&kind, &id) else {
+                return fail(format!(
+                    "reference required by plan is missing: kind={kind} id={id}"
+                ));
+            };
+            let by_id = resolved
+                .entry(kind)
+                .or_insert_with(|| Value::Object(Default::default()));
+            if let Value::Object(by_id) = by_id {
+                by_id.insert(id, value);
+            }
         }
         let resolved_actions: Vec<Value> = plan
             .actions
@@ -232,7 +240,7 @@ impl Run {
             .map(|a| json!({"payload": a["payload"], "type": a["kind"]}))
             .collect();
         let ctx = DispatchContext {
-            resolved_refs: json!({}),
+            resolved_refs: Value::Object(resolved),
             host: self.host.clone(),
         };
         let returned = match &self.rt.dispatcher {

@@ -55,6 +55,12 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Declares a reference kind (`RuntimeSpec.references`).
+    pub fn reference(mut self, reference: crate::spec::ReferenceSpec) -> Self {
+        self.spec.references.push(reference);
+        self
+    }
+
     /// Registers the dynamic approval predicates.
     pub fn predicates(mut self, predicates: Arc<dyn Predicates>) -> Self {
         self.options.predicates = Some(predicates);
@@ -64,6 +70,38 @@ impl RuntimeBuilder {
     /// Sets the action dispatcher that carries out approved plans.
     pub fn action_dispatcher(mut self, dispatcher: Arc<dyn ActionDispatcher>) -> Self {
         self.options.action_dispatcher = Some(dispatcher);
+        self
+    }
+
+    /// Adds a derived agent (`#[derive(Agent)]`) the way Python's `define_runtime` adds a
+    /// `define_*` agent: its spec, its plan spec (once per name), its tools bound by name,
+    /// and its per-tool approval rules in `approval_overrides.tools`.
+    pub fn derived<A: crate::typed::Agent>(mut self) -> Self {
+        let spec = A::agent_spec();
+        if let Some(plan) = A::plan() {
+            if !self.spec.plans.iter().any(|p| p.name == plan.name) {
+                self.spec.plans.push(plan);
+            }
+        }
+        let rules = A::tool_rules();
+        if !rules.is_empty() {
+            self.spec
+                .approval_overrides
+                .tools
+                .insert(spec.name.clone(), rules);
+        }
+        for binding in A::tool_bindings() {
+            let key = binding.def.binding_id.clone();
+            self.options
+                .agent_tools
+                .entry(spec.name.clone())
+                .or_default()
+                .push(key.clone());
+            if !self.options.tools.iter().any(|b| b.def.binding_id == key) {
+                self.options.tools.push(binding);
+            }
+        }
+        self.spec.agents.push(spec);
         self
     }
 

@@ -18,6 +18,10 @@ pub(crate) enum Slot {
     GetPlan,
     /// `executePlan`.
     ExecutePlan,
+    /// `resolveRef`.
+    ResolveRef,
+    /// `glimpseRef`.
+    GlimpseRef,
     /// A built-in whose toolkit has not landed in this release: calls get a tool error.
     Unavailable { toolkit: &'static str },
     /// A host tool (Rust closure, Python handler).
@@ -30,6 +34,8 @@ fn builtin_slot(name: &str, toolkit: &'static str) -> Slot {
         "storePlan" => Slot::StorePlan,
         "getPlan" => Slot::GetPlan,
         "executePlan" => Slot::ExecutePlan,
+        "resolveRef" => Slot::ResolveRef,
+        "glimpseRef" => Slot::GlimpseRef,
         _ => Slot::Unavailable { toolkit },
     }
 }
