@@ -103,6 +103,18 @@ async fn tool_use_over_two_turns_through_the_runtime() {
         .collect()
         .await;
     let v = support::normalized(&events);
+    let cost = events
+        .iter()
+        .map(|e| e.to_value())
+        .find(|e| e["type"] == "data-cost-summary")
+        .expect("a cost summary");
+    assert_eq!(cost["data"]["agents"][0]["agentName"], "weather");
+    assert_eq!(cost["data"]["agents"][0]["usage"]["promptTokens"], 912);
+    assert_eq!(
+        cost["data"]["totalTokens"],
+        cost["data"]["totalPromptTokens"].as_u64().unwrap()
+            + cost["data"]["totalCompletionTokens"].as_u64().unwrap()
+    );
     assert_eq!(
         support::types(&events),
         [
@@ -115,6 +127,7 @@ async fn tool_use_over_two_turns_through_the_runtime() {
             "step-start",
             "text",
             "text",
+            "data-cost-summary",
             "data-latency-summary",
             "finish",
             "tool-agent"
@@ -132,7 +145,7 @@ async fn tool_use_over_two_turns_through_the_runtime() {
     assert_eq!(v[5]["usage"]["promptTokens"], 410);
     assert_eq!(v[5]["usage"]["completionTokens"], 58);
     assert_eq!(v[7]["text"], "It is 3 °C ");
-    let summary = &v[9]["data"];
+    let summary = &v[10]["data"];
     assert_eq!(summary["phases"]["llmCalls"], 2);
     assert_eq!(summary["retryCount"], 0);
     assert_eq!(summary["hadTimeout"], false);
@@ -140,7 +153,7 @@ async fn tool_use_over_two_turns_through_the_runtime() {
     assert_eq!(summary["toolTimings"][0]["status"], "completed");
     // Usage is cumulative over the turn.
     assert_eq!(
-        v[10],
+        v[11],
         json!({"finishReason": "stop", "type": "finish", "usage": {
             "cacheCreationInputTokens": 0, "cacheReadInputTokens": 0,
             "completionTokens": 70, "promptTokens": 912, "totalTokens": 982}})

@@ -88,6 +88,7 @@ async fn coordinator_delegates_through_call_agent_on_the_fake_server() {
             "finish",
             "step-start",
             "text",
+            "data-cost-summary",
             "data-latency-summary",
             "finish",
             "tool-agent",
@@ -95,6 +96,7 @@ async fn coordinator_delegates_through_call_agent_on_the_fake_server() {
             "finish",
             "step-start",
             "text",
+            "data-cost-summary",
             "data-latency-summary",
             "finish",
             "tool-agent"
@@ -102,10 +104,10 @@ async fn coordinator_delegates_through_call_agent_on_the_fake_server() {
     );
     let v = support::normalized(&events);
     assert_eq!(
-        v[14]["result"],
+        v[15]["result"],
         json!({"agent": "weather", "model": "claude-haiku-4-5", "response": "3 °C"})
     );
-    assert_eq!(v[18]["data"]["toolTimings"][0]["toolName"], "call_agent");
+    assert_eq!(v[20]["data"]["toolTimings"][0]["toolName"], "call_agent");
     let sent = server.received();
     assert_eq!(sent[1].body["model"], "claude-haiku-4-5");
     assert_eq!(sent[1].body["messages"][0]["content"][0]["text"], "Oslo?");
@@ -177,12 +179,13 @@ async fn max_turns_bounds_the_tool_loop() {
             "text",
             "tool-invocation",
             "tool-invocation",
+            "data-cost-summary",
             "data-latency-summary",
             "finish",
             "tool-agent"
         ]
     );
-    assert_eq!(events[6].to_value()["finishReason"], "length");
+    assert_eq!(events[7].to_value()["finishReason"], "length");
     assert_eq!(server.received().len(), 1);
 }
 

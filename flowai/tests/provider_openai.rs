@@ -128,6 +128,7 @@ async fn parallel_tool_calls_over_two_turns_through_the_runtime() {
             "finish",
             "step-start",
             "text",
+            "data-cost-summary",
             "data-latency-summary",
             "finish",
             "tool-agent"
@@ -139,9 +140,9 @@ async fn parallel_tool_calls_over_two_turns_through_the_runtime() {
     assert_eq!(v[5]["result"], json!({"city": "Bergen", "temp_c": 7}));
     assert_eq!(v[6]["finishReason"], "tool-calls");
     assert_eq!(v[8]["text"], "Oslo 3 °C, Bergen 7 °C.");
-    assert_eq!(v[9]["data"]["toolTimings"].as_array().unwrap().len(), 2);
-    assert_eq!(v[10]["usage"]["promptTokens"], 320);
-    assert_eq!(v[10]["usage"]["completionTokens"], 51);
+    assert_eq!(v[10]["data"]["toolTimings"].as_array().unwrap().len(), 2);
+    assert_eq!(v[11]["usage"]["promptTokens"], 320);
+    assert_eq!(v[11]["usage"]["completionTokens"], 51);
     let sent = server.received();
     assert_eq!(
         sent[1].body,

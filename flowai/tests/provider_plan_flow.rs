@@ -135,10 +135,19 @@ fn check(events: &[StreamPart], calls: &Mutex<Vec<Value>>) {
         *calls.lock().unwrap(),
         vec![json!([{"kind": "restock", "payload": {"qty": 5, "sku": "A-1"}, "references": []}])]
     );
-    let last: Vec<_> = types.iter().rev().take(3).collect();
-    assert_eq!(last, [&"tool-agent", &"finish", &"data-latency-summary"]);
+    let last: Vec<_> = types.iter().rev().take(4).collect();
     assert_eq!(
-        events[events.len() - 4],
+        last,
+        [
+            &"tool-agent",
+            &"finish",
+            &"data-latency-summary",
+            &"data-cost-summary"
+        ]
+    );
+    assert_eq!(n("data-cost-summary"), 3, "one per agent turn");
+    assert_eq!(
+        events[events.len() - 5],
         StreamPart::Text {
             text: "Restocked A-1.".into()
         }

@@ -3,12 +3,15 @@
 //! dispatches the step's tool calls through the agent's dispatcher (which emits the
 //! `tool-invocation` pairs), feeds the results back and closes with `finish`
 //! (`tool-calls`, usage cumulative for the turn). The last step is closed by
+//! `data-cost-summary` (the agent's usage for the turn),
 //! `data-latency-summary` and `finish` (`stop`, or `length` when the output limit or the
 //! agent's `max_turns`, default 16, ran out).
 
 use super::{Interpreter, CANCELLED};
 use crate::agent::Turn;
-use crate::event::{FinishReason, LatencySummary, StreamPart, ToolTiming, Usage};
+use crate::event::{
+    AgentUsage, CostSummary, FinishReason, LatencySummary, StreamPart, ToolTiming, Usage,
+};
 use crate::provider::{
     self, Message, ModelRequest, Provider, ProviderError, ProviderEvent, Reasoning, Recorder,
     Replay, Router, StopReason, TokenUsage, ToolCall,
@@ -201,6 +204,17 @@ impl Live {
                 reason = FinishReason::Length;
             }
             stats.total_duration_ms = millis(started);
+            // The turn's usage for aggregation (events.md §2.13): one agent per turn; a
+            // consumer sums the summaries of the agents of a run.
+            let agent = AgentUsage {
+                agent_name: turn.agent().name.clone(),
+                model: turn.agent().model.id.clone(),
+                usage: Usage::from(usage),
+            };
+            turn.emit(StreamPart::CostSummary(CostSummary {
+                agents: vec![agent],
+            }))
+            .await;
             turn.emit(StreamPart::LatencySummary(stats)).await;
             turn.emit(finish(reason, usage)).await;
             return Ok(());
