@@ -353,3 +353,34 @@ async fn the_router_sends_each_model_to_its_provider() {
     assert!(missing.starts_with("agent 'b' references provider 'openai-compatible' for model 'gpt-4o', but no such provider"), "{missing}");
     let _ = OpenAiCompatible::from_config(&Value::Null).unwrap();
 }
+
+#[tokio::test]
+async fn a_broken_stream_fails_its_run_and_the_next_run_is_served() {
+    let server = FakeServer::start(vec![
+        Reply::sse("anthropic/cut.sse"),
+        Reply::sse("anthropic/bad_tool_args.sse"),
+        Reply::sse("anthropic/text.sse"),
+    ])
+    .await;
+    let runtime = support::weather_runtime(anthropic(&server, json!({})), "claude-sonnet-4-6");
+    for _ in 0..2 {
+        let bad: Vec<_> = runtime
+            .run_specialist("weather", "hi", None)
+            .collect()
+            .await;
+        let types = support::types(&bad);
+        assert_eq!(
+            types.iter().filter(|t| **t == "error").count(),
+            2,
+            "{types:?}"
+        );
+        assert_ne!(types.last(), Some(&"tool-agent"));
+    }
+    let good: Vec<_> = runtime
+        .run_specialist("weather", "hi", None)
+        .collect()
+        .await;
+    let types = support::types(&good);
+    assert_eq!(types.last(), Some(&"tool-agent"), "{types:?}");
+    assert!(types.contains(&"text") && !types.contains(&"error"));
+}
