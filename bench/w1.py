@@ -18,44 +18,7 @@ import subprocess
 import sys
 import time
 
-from flowai_harness import (
-    create_runtime,
-    define_coordinator,
-    define_runtime,
-    define_specialist,
-    define_tenant,
-    define_tool,
-)
-
-MODEL = "claude-sonnet-4-6"
-
-
-def search_products(args, ctx):
-    return {"sku": "SKU-1", "price": 9.99}
-
-
-def build_runtime():
-    search = define_tool("search_products", {"query": str}, description="Search products")(search_products)
-    spec = define_runtime(
-        define_tenant("bench", "v1"),
-        agents=[
-            define_coordinator("coordinator", model=MODEL, prompt="Route.", routes=["product_insights"]),
-            define_specialist("product_insights", model=MODEL, prompt="Answer.", tools=[search]),
-        ],
-        providers={"anthropic": {"apiKey": "unused"}},
-    )
-    return create_runtime(spec, interpreter="scripted")
-
-
-SPECIALIST_SCRIPT = json.dumps({"tool": "search_products", "args": {"query": "What is the price of SKU-1?"}})
-PROMPT = json.dumps({"tool": "call_agent", "args": {"agent": "product_insights", "prompt": SPECIALIST_SCRIPT}})
-
-
-async def one_run(runtime, thread_id: str) -> int:
-    n = 0
-    async for _event in runtime.query(PROMPT, thread_id=thread_id):
-        n += 1
-    return n
+from w1_workload import PROMPT, build_runtime, one_run  # noqa: F401
 
 
 async def sequential(runtime, warmup: int, runs: int) -> dict:
@@ -86,8 +49,8 @@ async def concurrent(runtime, runs: int) -> dict:
 COLD = """
 import asyncio, sys
 sys.path.insert(0, {path!r})
-import w1
-asyncio.run(w1.one_run(w1.build_runtime(), "cold"))
+import w1_workload
+asyncio.run(w1_workload.one_run(w1_workload.build_runtime(), "cold"))
 print("done", flush=True)
 """
 
