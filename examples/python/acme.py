@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pathlib
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from flowai_harness import (
     TaggedUnion,
@@ -44,9 +45,11 @@ class PromotionLaunch(BaseModel):
     discount_percent: int
 
 
-class AcmePlan(BaseModel):
-    goal: str
-    actions: list[TaggedUnion(PriceChange, PromotionLaunch)]  # type: ignore[valid-type]
+AcmeAction = TaggedUnion(PriceChange, PromotionLaunch)
+
+# The plan's JSON Schema is the one the Rust example derives (`#[derive(Plan)]` on
+# `AcmePlan`), so both front ends build the very same wire spec (`acme.spec.json`).
+PLAN_SCHEMA = json.loads((pathlib.Path(__file__).parent.parent / "acme_plan.schema.json").read_text())
 
 
 @define_tool("search_products", {"query": str}, description="Find catalog products by SKU or name.")
@@ -55,10 +58,9 @@ def search_products(args: dict[str, Any], ctx: Any) -> dict[str, Any]:
     return {sku: item for sku, item in catalog.items() if args["query"] in (sku, item["name"])}
 
 
-def build_runtime(dispatched: list[Any], catalog: dict[str, Any] | None = None):
-    """The Acme runtime; `dispatched` collects every action the dispatcher applied."""
-    catalog = catalog if catalog is not None else json.loads(json.dumps(CATALOG))
-    plan = define_plan("AcmePlan", AcmePlan)
+def build_spec():
+    """The Acme `RuntimeSpec` (the same wire JSON as the Rust example's)."""
+    plan = define_plan("AcmePlan", PLAN_SCHEMA)
     agents = [
         define_coordinator(
             "acme_coordinator", model=MODEL, prompt="Route pricing work.",
@@ -68,15 +70,22 @@ def build_runtime(dispatched: list[Any], catalog: dict[str, Any] | None = None):
         define_planner("acme_planner", model=MODEL, prompt="Draft pricing plans.", plan=plan),
         define_executor("acme_executor", model=MODEL, prompt="Execute approved plans.", plan=plan),
     ]
-    spec = define_runtime(define_tenant("acme", "v1"), agents=agents, providers={"anthropic": {"apiKey": "unused"}})
+    return define_runtime(define_tenant("acme", "v1"), agents=agents, providers={"anthropic": {"apiKey": "unused"}})
+
+
+def build_runtime(dispatched: list[Any], catalog: dict[str, Any] | None = None):
+    """The Acme runtime; `dispatched` collects every action the dispatcher applied."""
+    catalog = catalog if catalog is not None else json.loads(json.dumps(CATALOG))
+    spec = build_spec()
+    adapter = TypeAdapter(AcmeAction)
 
     def dispatcher(actions: list[dict[str, Any]], ctx: dict[str, Any]) -> dict[str, Any]:
         for action in actions:
-            payload = action["payload"]
-            if action["kind"] == "price_change":
-                catalog[payload["sku"]]["price"] = payload["new_price"]
+            typed = adapter.validate_python({"kind": action["kind"], **action["payload"]})
+            if isinstance(typed, PriceChange):
+                catalog[typed.sku]["price"] = typed.new_price
             else:
-                catalog[payload["sku"]]["promotion"] = payload["discount_percent"]
+                catalog[typed.sku]["promotion"] = typed.discount_percent
             dispatched.append(action)
         return {"entitiesAffected": len(actions), "summary": f"applied {len(actions)} actions", "details": {"catalog": catalog}}
 

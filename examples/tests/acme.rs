@@ -76,3 +76,18 @@ fn derived_agents_have_the_wire_shape_of_the_python_helpers() {
     );
     assert_eq!(AcmeExecutor::plan().unwrap().name, "AcmePlan");
 }
+
+/// The wire `RuntimeSpec` of the Rust Acme runtime equals `acme.spec.json`, which the Python
+/// test `test_example_acme.py` holds against `define_runtime` too: both front ends build
+/// the same spec. `FLOWAI_BLESS=1` rewrites the file from the Rust side.
+#[test]
+fn the_rust_spec_is_the_golden_spec() {
+    let rt = flowai_examples::acme::runtime(Default::default());
+    let actual = serde_json::to_value(rt.spec()).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("acme.spec.json");
+    if std::env::var_os("FLOWAI_BLESS").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&actual).unwrap() + "\n").unwrap();
+    }
+    let golden: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(actual, golden);
+}

@@ -54,3 +54,10 @@ async def test_the_tagged_union_rejects_an_unknown_action_kind():
     events = await collect(runtime.query(prompt, thread_id="t"))
     error = results(events, "storePlan")[0]["error"]
     assert error.startswith("schema validation failed for spec 'AcmePlan': [")
+
+
+def test_python_and_rust_build_the_same_wire_spec():
+    # examples/acme.spec.json is what the Rust example's derives produce (examples/tests/acme.rs
+    # asserts it); define_runtime must give exactly the same JSON, prompts and schema included.
+    golden = json.loads((pathlib.Path(__file__).resolve().parents[2] / "examples" / "acme.spec.json").read_text())
+    assert acme.build_spec().model_dump(by_alias=True, mode="json") == golden

@@ -24,8 +24,11 @@
 //! ```
 
 // Only the runtime runs the construction checks; a spec-only build (the trybuild suite) does not.
+mod schema;
 #[cfg_attr(not(feature = "runtime"), allow(dead_code))]
 pub(crate) mod validate;
+
+pub use schema::inline_refs;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -77,10 +77,20 @@ impl RuntimeBuilder {
     /// `define_*` agent: its spec, its plan spec (once per name), its tools bound by name,
     /// and its per-tool approval rules in `approval_overrides.tools`.
     pub fn derived<A: crate::typed::Agent>(mut self) -> Self {
-        let spec = A::agent_spec();
-        if let Some(plan) = A::plan() {
+        let mut spec = A::agent_spec();
+        if let Some(mut plan) = A::plan() {
+            plan.schema = crate::spec::inline_refs(&plan.schema);
             if !self.spec.plans.iter().any(|p| p.name == plan.name) {
                 self.spec.plans.push(plan);
+            }
+        }
+        for id in &spec.toolkits {
+            if !self.spec.toolkits.iter().any(|t| &t.id == id) {
+                let toolkit = crate::spec::ToolkitSpec {
+                    id: id.clone(),
+                    config: None,
+                };
+                self.spec.toolkits.push(toolkit);
             }
         }
         let rules = A::tool_rules();
@@ -90,7 +100,9 @@ impl RuntimeBuilder {
                 .tools
                 .insert(spec.name.clone(), rules);
         }
-        for binding in A::tool_bindings() {
+        let bindings = A::tool_bindings();
+        spec.system_prompt = prompt_with_tool_rows(&self.spec, &spec, &bindings);
+        for binding in bindings {
             let key = binding.def.binding_id.clone();
             self.options
                 .agent_tools
@@ -123,4 +135,46 @@ impl RuntimeBuilder {
     pub fn build(self) -> Result<Runtime, SpecError> {
         Runtime::new(self.spec, self.options)
     }
+}
+
+/// The agent's prompt with one `# Tools` row per tool it can call, as `define_runtime` merges
+/// them (python-api §11.3): role defaults and toolkit tools labelled `runtime`, then its
+/// own tools with their approval kind.
+fn prompt_with_tool_rows(
+    spec: &RuntimeSpec,
+    agent: &AgentSpec,
+    bindings: &[ToolBinding],
+) -> String {
+    use crate::prompt::{LayeredPrompt, ToolRow};
+    use crate::spec::ApprovalRule;
+    use crate::tool::builtin::{role_defaults, toolkit_view};
+    let mut rows: Vec<ToolRow> = role_defaults(agent)
+        .iter()
+        .map(|t| ToolRow::new(t.name, t.description, "runtime"))
+        .collect();
+    for toolkit in spec
+        .toolkits
+        .iter()
+        .filter(|t| agent.toolkits.contains(&t.id))
+    {
+        for t in toolkit_view(toolkit, agent).unwrap_or_default() {
+            rows.push(ToolRow::new(t.name, t.description, "runtime"));
+        }
+    }
+    for b in bindings {
+        let label = match &b.def.approval {
+            ApprovalRule::Never => "never",
+            ApprovalRule::Always => "always",
+            ApprovalRule::Dynamic { .. } => "dynamic",
+        };
+        rows.push(ToolRow::new(
+            b.def.name.clone(),
+            b.def.description.clone(),
+            label,
+        ));
+    }
+    if rows.is_empty() {
+        return agent.system_prompt.clone();
+    }
+    LayeredPrompt::augment_tools(&agent.system_prompt, &rows).text
 }
