@@ -3,7 +3,7 @@
 
 use crate::approval::gate::Gate;
 use crate::approval::policy::required;
-use crate::approval::{AgentPolicy, ApprovalRequest, GateKind, Outcome, PredicateContext};
+use crate::approval::{AgentPolicy, ApprovalRequest, GateKind, PredicateContext};
 use crate::event::{CallState, Emitter, StreamPart};
 use crate::runtime::RuntimeInner;
 use crate::spec::AgentSpec;
@@ -160,7 +160,7 @@ impl Turn<'_> {
                     Gate::Cancelled => {
                         return ToolOutput::error("Cancelled while awaiting approval")
                     }
-                    Gate::Decided(d) if d.outcome != Outcome::Approve => {
+                    Gate::Decided(d, None) => {
                         let reason = d.feedback.unwrap_or_else(|| "Approval rejected".into());
                         let content = json!({"do_not_retry": true, "error": "approval_rejected", "reason": reason, "rejected": true});
                         return ToolOutput {
@@ -169,7 +169,8 @@ impl Turn<'_> {
                             events: Vec::new(),
                         };
                     }
-                    Gate::Decided(_) => {}
+                    // A recorded approve: the handler may run.
+                    Gate::Decided(_, Some(_granted)) => {}
                 }
             }
         }

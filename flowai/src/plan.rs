@@ -187,6 +187,19 @@ impl PlanStore {
         self.plans.lock().expect("plan store").get(id).cloned()
     }
 
+    /// Approves draft plan `id`. Only a [`Granted`](crate::lifecycle::Granted) does this:
+    /// the evidence of a recorded approve decision (or of the runtime's own approval when no
+    /// gate is required), consumed here, exactly as the typestate `approve` consumes it.
+    pub(crate) fn approve(
+        &self,
+        id: &str,
+        granted: crate::lifecycle::Granted,
+    ) -> Result<StoredPlan, Status> {
+        let plan = crate::lifecycle::PlanLifecycle::new(id).approve(granted);
+        debug_assert_eq!(plan.state(), Status::Approved);
+        self.advance(id, Status::Draft, Status::Approved, None)
+    }
+
     /// Moves plan `id` from `from` to `to` atomically: a compare-and-set under the store's
     /// lock, so of two concurrent `executePlan` calls exactly one starts the dispatcher.
     pub(crate) fn advance(

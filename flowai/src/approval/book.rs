@@ -2,6 +2,7 @@
 
 use super::{ApprovalRequest, Decision, Outcome};
 use crate::lifecycle::ApprovalGateState as State;
+use crate::lifecycle::{ApprovalGate, Approve, Granted};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::oneshot;
@@ -33,7 +34,7 @@ pub struct ApprovalRecord {
 struct Entry {
     request: ApprovalRequest,
     state: State,
-    waiter: Option<oneshot::Sender<Decision>>,
+    waiter: Option<oneshot::Sender<(Decision, Option<Granted>)>>,
 }
 
 /// Every approval request of one runtime handle (one tenant), pending and decided.
@@ -44,7 +45,10 @@ pub struct ApprovalBook {
 
 impl ApprovalBook {
     /// Registers a pending request; the receiver gets the decision.
-    pub(crate) fn open(&self, request: ApprovalRequest) -> oneshot::Receiver<Decision> {
+    pub(crate) fn open(
+        &self,
+        request: ApprovalRequest,
+    ) -> oneshot::Receiver<(Decision, Option<Granted>)> {
         let (tx, rx) = oneshot::channel();
         let entry = Entry {
             request,
@@ -75,9 +79,16 @@ impl ApprovalBook {
             .state
             .transition(to)
             .map_err(|_| ApprovalError::AlreadyResolved(id.to_string()))?;
+        // The only place an approve becomes evidence: a gate moved to `approved` by the
+        // typestate API hands out the `Granted` the plan lifecycle's `approve` requires.
+        let granted = (to == State::Approved).then(|| {
+            ApprovalGate::new(id.to_string())
+                .approve(Approve::new())
+                .granted()
+        });
         if let Some(waiter) = entry.waiter.take() {
             // A gate whose run went away leaves the decision recorded all the same.
-            let _ = waiter.send(decision);
+            let _ = waiter.send((decision, granted));
         }
         Ok(())
     }

@@ -4,11 +4,13 @@
 use super::{ApprovalRequest, Decision};
 use crate::agent::Run;
 use crate::event::StreamPart;
+use crate::lifecycle::Granted;
 
 /// How a gate ended.
 pub(crate) enum Gate {
-    /// The host decided (the `approval-decision` event was emitted).
-    Decided(Decision),
+    /// The host decided (the `approval-decision` event was emitted); an approve carries the
+    /// evidence of the recorded decision.
+    Decided(Decision, Option<Granted>),
     /// The run was cancelled while waiting; the request expired.
     Cancelled,
 }
@@ -37,7 +39,7 @@ impl Run {
         };
         drop(waiting);
         match decided {
-            Some(decision) => {
+            Some((decision, granted)) => {
                 let data = decision.event_data(&id);
                 self.out
                     .emit(StreamPart::Data {
@@ -45,7 +47,7 @@ impl Run {
                         data,
                     })
                     .await;
-                Gate::Decided(decision)
+                Gate::Decided(decision, granted)
             }
             None => {
                 self.rt.approvals.expire(&id);

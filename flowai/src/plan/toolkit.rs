@@ -6,7 +6,7 @@ use crate::approval::gate::Gate;
 use crate::approval::policy::required;
 use crate::approval::{ApprovalRequest, GateKind, Outcome, PredicateContext};
 use crate::event::StreamPart;
-use crate::lifecycle::PlanLifecycleState as Status;
+use crate::lifecycle::{Granted, PlanLifecycleState as Status};
 use crate::tool::ToolOutput;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -121,11 +121,8 @@ impl Run {
             )
             .await
             {
-                if let Err(status) =
-                    self.rt
-                        .plans
-                        .advance(&plan_id, Status::Draft, Status::Approved, None)
-                {
+                // No gate is required: the runtime itself grants the approval.
+                if let Err(status) = self.rt.plans.approve(&plan_id, Granted::new()) {
                     return ToolOutput::error(format!(
                         "Invalid plan state for execution: {}",
                         status.as_str()
@@ -145,11 +142,11 @@ impl Run {
                     correlation_id: plan_id.clone(),
                 };
                 let opened = vec![status_change(&plan_id, "draft", "pending_approval")];
-                let decision = match self.gate(request, opened).await {
+                let (decision, granted) = match self.gate(request, opened).await {
                     Gate::Cancelled => {
                         return ToolOutput::error(format!("Plan {plan_id} approval was cancelled"))
                     }
-                    Gate::Decided(d) => d,
+                    Gate::Decided(d, granted) => (d, granted),
                 };
                 let back = if decision.outcome == Outcome::Approve {
                     "approved"
@@ -161,11 +158,8 @@ impl Run {
                     .await;
                 match decision.outcome {
                     Outcome::Approve => {
-                        if let Err(status) =
-                            self.rt
-                                .plans
-                                .advance(&plan_id, Status::Draft, Status::Approved, None)
-                        {
+                        let granted = granted.expect("an approve decision carries its evidence");
+                        if let Err(status) = self.rt.plans.approve(&plan_id, granted) {
                             return ToolOutput::error(format!(
                                 "Invalid plan state for execution: {}",
                                 status.as_str()
