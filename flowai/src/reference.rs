@@ -35,7 +35,7 @@ pub(crate) mod tools;
 
 pub use store::{MemoryReferenceStore, ReferenceStore, StoredReference};
 
-use crate::spec::{validate::compile_schema, ReferenceSpec, SpecError};
+use crate::spec::{validate::Compiled, ReferenceSpec, SpecError};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -117,17 +117,18 @@ impl std::io::Write for HashWriter<'_> {
 }
 
 impl References {
-    /// Compiles every declared kind's schema once, over `store`.
+    /// The declared kinds over `store`, with the validators construction check 7 compiled.
     pub(crate) fn new(
         owner: &str,
         specs: &[ReferenceSpec],
+        mut validators: HashMap<String, Compiled>,
         store: Arc<dyn ReferenceStore>,
     ) -> Result<Self, SpecError> {
         let mut kinds = HashMap::new();
         for r in specs {
-            let validator = compile_schema(&r.schema).map_err(|e| {
+            let validator = validators.remove(&r.name).ok_or_else(|| {
                 SpecError::ReferenceRegistry(format!(
-                    "schema compilation failed for kind '{}': {e}",
+                    "schema of kind '{}' was not compiled",
                     r.name
                 ))
             })?;

@@ -126,7 +126,7 @@ impl Runtime {
             return Err(SpecError::Unsupported("data_environment".into()));
         }
         validate::check_agents(&spec)?;
-        validate::check_registries(&spec)?;
+        let registries = validate::check_registries(&spec)?;
         let bindings: HashMap<String, ToolBinding> = options
             .tools
             .iter()
@@ -168,19 +168,11 @@ impl Runtime {
         let predicates = options.predicates.clone();
         let registered = |id: &str| predicates.as_ref().is_some_and(|p| p.contains(id));
         validate::check_predicates(&spec, &registered)?;
-        let mut plan_specs = HashMap::new();
-        for p in &spec.plans {
-            let validator = validate::compile_schema(&p.schema).map_err(|e| {
-                SpecError::PlanRegistry(format!(
-                    "schema compilation failed for spec '{}': {e}",
-                    p.name
-                ))
-            })?;
-            plan_specs.insert(p.name.clone(), validator);
-        }
+        let plan_specs = registries.plans;
         let references = References::new(
             &spec.tenant.resource_id,
             &spec.references,
+            registries.references,
             Arc::new(MemoryReferenceStore::default()),
         )?;
         let interpreter = build_interpreter(&spec, &options)?;

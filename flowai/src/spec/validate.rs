@@ -142,8 +142,27 @@ pub(crate) fn check_agents(spec: &RuntimeSpec) -> Result<(), SpecError> {
     Ok(())
 }
 
+/// A compiled JSON Schema (nothing without the `runtime` feature).
+#[cfg(feature = "runtime")]
+pub(crate) type Compiled = jsonschema::Validator;
+#[cfg(not(feature = "runtime"))]
+pub(crate) type Compiled = ();
+
+/// The validators checks 7 and 8 compiled, by reference kind and plan spec name, kept so
+/// the runtime compiles each schema once.
+pub(crate) struct Registries {
+    pub(crate) references: std::collections::HashMap<String, Compiled>,
+    pub(crate) plans: std::collections::HashMap<String, Compiled>,
+}
+
 /// Checks 7 and 8: unique names and schemas that compile.
-pub(crate) fn check_registries(spec: &RuntimeSpec) -> Result<(), SpecError> {
+// Without the engine a compiled schema is `()`.
+#[cfg_attr(not(feature = "runtime"), allow(clippy::let_unit_value))]
+pub(crate) fn check_registries(spec: &RuntimeSpec) -> Result<Registries, SpecError> {
+    let mut compiled = Registries {
+        references: Default::default(),
+        plans: Default::default(),
+    };
     let mut seen = HashSet::new();
     for r in &spec.references {
         if !seen.insert(r.name.as_str()) {
@@ -152,12 +171,13 @@ pub(crate) fn check_registries(spec: &RuntimeSpec) -> Result<(), SpecError> {
                 r.name
             )));
         }
-        compile_schema(&r.schema).map_err(|e| {
+        let validator = compile_schema(&r.schema).map_err(|e| {
             SpecError::ReferenceRegistry(format!(
                 "schema compilation failed for kind '{}': {e}",
                 r.name
             ))
         })?;
+        compiled.references.insert(r.name.clone(), validator);
     }
     let mut seen = HashSet::new();
     for p in &spec.plans {
@@ -167,19 +187,20 @@ pub(crate) fn check_registries(spec: &RuntimeSpec) -> Result<(), SpecError> {
                 p.name
             )));
         }
-        compile_schema(&p.schema).map_err(|e| {
+        let validator = compile_schema(&p.schema).map_err(|e| {
             SpecError::PlanRegistry(format!(
                 "schema compilation failed for spec '{}': {e}",
                 p.name
             ))
         })?;
+        compiled.plans.insert(p.name.clone(), validator);
     }
-    Ok(())
+    Ok(compiled)
 }
 
 /// Compiles a JSON Schema as draft 2020-12 unless it declares `$schema`.
 #[cfg(feature = "runtime")]
-pub(crate) fn compile_schema(schema: &serde_json::Value) -> Result<jsonschema::Validator, String> {
+pub(crate) fn compile_schema(schema: &serde_json::Value) -> Result<Compiled, String> {
     let declares_draft = schema.get("$schema").is_some();
     let mut options = jsonschema::options();
     if !declares_draft {
@@ -189,7 +210,7 @@ pub(crate) fn compile_schema(schema: &serde_json::Value) -> Result<jsonschema::V
 }
 
 #[cfg(not(feature = "runtime"))]
-pub(crate) fn compile_schema(_schema: &serde_json::Value) -> Result<(), String> {
+pub(crate) fn compile_schema(_schema: &serde_json::Value) -> Result<Compiled, String> {
     Ok(())
 }
 
@@ -349,7 +370,7 @@ mod tests {
             schema: serde_json::json!({"type": 12}),
             display_aliases: vec![],
         });
-        let msg = check_registries(&s).unwrap_err().to_string();
+        let msg = check_registries(&s).err().expect("refused").to_string();
         assert!(
             msg.starts_with("plan registry error: schema compilation failed for spec 'P': "),
             "{msg}"
@@ -357,7 +378,7 @@ mod tests {
         s.plans[0].schema = serde_json::json!({"type": "object"});
         s.plans.push(s.plans[0].clone());
         assert_eq!(
-            check_registries(&s).unwrap_err().to_string(),
+            check_registries(&s).err().expect("refused").to_string(),
             "plan registry error: duplicate plan spec name: P"
         );
     }
