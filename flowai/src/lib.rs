@@ -57,7 +57,7 @@ pub mod reference;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 #[cfg(feature = "runtime")]
-mod store;
+pub mod store;
 #[cfg(feature = "runtime")]
 pub mod tool;
 

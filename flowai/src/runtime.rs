@@ -37,7 +37,7 @@ use crate::interpreter::{self, live, Interpreter, InterpreterKind};
 use crate::plan::{ActionDispatcher, PlanStore};
 use crate::reference::{MemoryReferenceStore, ReferenceError, References};
 use crate::spec::{validate, Role, RuntimeSpec, SpecError, TenantIdentity};
-use crate::store::MemoryStore;
+use crate::store::agent_memory::MemoryStore;
 use crate::tool::compose::{compose, Slot};
 use crate::tool::ToolBinding;
 use serde_json::Value;
