@@ -1,8 +1,8 @@
 //! `PyRuntime` and the native `create_runtime` (python-api §16-§17).
 
 use crate::context::ReferenceClient;
-use crate::convert::from_py;
-use crate::error::spec_error;
+use crate::convert::{from_py, to_py};
+use crate::error::{spec_error, store_error};
 use crate::host::{HostCalls, PyDispatcher, PyPredicates, PyTool};
 use crate::notify::Slot;
 use crate::references::{self, awaitable, Part};
@@ -11,6 +11,7 @@ use flowai::approval::Decision;
 use flowai::interpreter::InterpreterKind;
 use flowai::plan::ActionDispatcher;
 use flowai::spec::{ApprovalRule, RuntimeSpec};
+use flowai::trace::{RunFilter, RunStatus};
 use flowai::{Entry, RunRequest, Runtime, RuntimeOptions, ToolBinding, ToolDef};
 use pyo3::exceptions::{PyStopIteration, PyValueError};
 use pyo3::prelude::*;
@@ -61,7 +62,8 @@ impl PyRuntime {
         self.engine.resource_id()
     }
 
-    /// Runs the coordinator; `resume` is accepted and ignored in this release.
+    /// Runs the coordinator, or with `resume=<run id>` continues that run to its end (the
+    /// prompt is then ignored; the stream yields the events after the last journaled one).
     #[pyo3(signature = (prompt, thread_id, resume=None))]
     fn query(
         slf: &Bound<'_, Self>,
@@ -69,8 +71,71 @@ impl PyRuntime {
         thread_id: String,
         resume: Option<String>,
     ) -> PyResult<PyRuntimeEventStream> {
-        let _ = resume;
-        Self::start(slf, Entry::Coordinator, prompt, Some(thread_id))
+        Self::start(slf, Entry::Coordinator, prompt, Some(thread_id), resume)
+    }
+
+    /// The approval requests waiting for a decision, from every process sharing this
+    /// runtime's store: dicts with `id`, `runId`, `kind`, `target`, `payload`, `threadId`.
+    fn list_approvals<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let pending = self.engine.pending_approvals().map_err(store_error)?;
+        let list = PyList::empty(py);
+        for r in pending {
+            let item = serde_json::json!({
+                "id": r.id, "kind": r.kind.as_str(), "payload": r.payload, "runId": r.run_id,
+                "target": r.target, "threadId": r.thread_id,
+            });
+            list.append(to_py(py, &item)?)?;
+        }
+        Ok(list)
+    }
+
+    /// The runs of this tenant, oldest first: dicts with `runId`, `threadId`, `agent`,
+    /// `entry`, `prompt`, `status`, `createdAt`, `updatedAt`.
+    #[pyo3(signature = (thread_id=None, status=None))]
+    fn list_runs<'py>(
+        &self,
+        py: Python<'py>,
+        thread_id: Option<String>,
+        status: Option<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let status = match status {
+            None => None,
+            Some(s) => Some(RunStatus::parse(&s).ok_or_else(|| {
+                value_error(format!(
+                    "status must be one of running, paused, completed, failed, cancelled; got {s}"
+                ))
+            })?),
+        };
+        let filter = RunFilter { thread_id, status };
+        let runs = self.engine.list_runs(&filter).map_err(store_error)?;
+        let list = PyList::empty(py);
+        for run in runs {
+            list.append(to_py(py, &run.to_value())?)?;
+        }
+        Ok(list)
+    }
+
+    /// The journaled events of run `run_id` after sequence number `after`, in order, as
+    /// `{"seq": n, "event": {...}}` dicts.
+    #[pyo3(signature = (run_id, after=0))]
+    fn run_events<'py>(
+        &self,
+        py: Python<'py>,
+        run_id: &str,
+        after: u64,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let events = self.engine.run_events(run_id, after).map_err(store_error)?;
+        let list = PyList::empty(py);
+        for (seq, event) in events {
+            list.append(to_py(py, &serde_json::json!({"event": event, "seq": seq}))?)?;
+        }
+        Ok(list)
+    }
+
+    /// The record of run `run_id` (as `list_runs` shows it), or `None`.
+    fn run_info<'py>(&self, py: Python<'py>, run_id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let info = self.engine.run_info(run_id).map_err(store_error)?;
+        info.map(|i| to_py(py, &i.to_value())).transpose()
     }
 
     /// Runs a specialist; the thread defaults to `specialist-<uuid>`.
@@ -81,7 +146,7 @@ impl PyRuntime {
         prompt: String,
         thread_id: Option<String>,
     ) -> PyResult<PyRuntimeEventStream> {
-        Self::start(slf, Entry::Specialist(specialist), prompt, thread_id)
+        Self::start(slf, Entry::Specialist(specialist), prompt, thread_id, None)
     }
 
     /// Records an approval decision. A bad outcome raises at once; the lookup (unknown id,
@@ -167,6 +232,7 @@ impl PyRuntime {
         entry: Entry,
         prompt: String,
         thread_id: Option<String>,
+        resume: Option<String>,
     ) -> PyResult<PyRuntimeEventStream> {
         let slot = Slot::new();
         let host = HostCalls::new(slot.clone());
@@ -175,6 +241,7 @@ impl PyRuntime {
             prompt,
             thread_id,
             host: Some(host.clone()),
+            resume,
         };
         let run = slf.get().engine.start(request);
         Ok(PyRuntimeEventStream::new(
@@ -323,6 +390,7 @@ pub fn create_runtime(
         record_to,
         replay_from,
         data_environment,
+        store: None,
     };
     let engine = Runtime::new(spec, options).map_err(spec_error)?;
     for key in services.keys() {

@@ -52,6 +52,7 @@ pub struct PyRuntimeEventStream {
     host: Arc<HostCalls>,
     /// The run's cancellation, reachable without the state lock (hooks may call `cancel()`).
     cancel: CancellationToken,
+    run_id: Option<String>,
 }
 
 impl PyRuntimeEventStream {
@@ -62,6 +63,7 @@ impl PyRuntimeEventStream {
         host: Arc<HostCalls>,
     ) -> Self {
         let cancel = run.cancel_token();
+        let run_id = run.run_id().map(str::to_string);
         Self {
             state: Mutex::new(State {
                 run,
@@ -71,6 +73,7 @@ impl PyRuntimeEventStream {
             slot,
             host,
             cancel,
+            run_id,
         }
     }
 
@@ -248,6 +251,13 @@ impl PyRuntimeEventStream {
     fn aclose(&self, py: Python<'_>) -> PyResult<Py<crate::runtime::Ready>> {
         self.cancel(py)?;
         Py::new(py, crate::runtime::Ready::value(py.None()))
+    }
+
+    /// The id of the run this stream belongs to (for `list_runs`, `run_events` and
+    /// `query(..., resume=run_id)`).
+    #[getter]
+    fn run_id(&self) -> Option<String> {
+        self.run_id.clone()
     }
 
     fn __repr__(&self) -> String {

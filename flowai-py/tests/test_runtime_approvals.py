@@ -54,9 +54,11 @@ async def test_always_gated_tool_runs_only_after_approve():
         "kind": "tool",
         "payload": {"value": "hello"},
         "resourceId": "acme",
+        "runId": required["runId"],
         "target": "echo",
         "threadId": "thread-1",
     }
+    assert re.fullmatch(r"[0-9a-f-]{36}", required["runId"])
     assert events[4]["data"] == {"id": required["id"], "outcome": {"outcome": "approve"}}
     assert events[5]["result"] == {"echo": "hello"}
     assert calls == [{"value": "hello"}]

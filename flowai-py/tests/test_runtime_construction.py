@@ -120,7 +120,14 @@ def test_unknown_wire_key_is_the_stale_extension_error():
 @pytest.mark.parametrize(
     ("build", "feature"),
     [
-        (lambda: create_runtime(spec_with(worker()), data_environment={"kv": {"kind": "memory"}}), "data_environment"),
+        (
+            lambda: create_runtime(spec_with(worker()), data_environment={"catalog": {"kind": "empty"}}),
+            "data_environment.catalog is not implemented yet",
+        ),
+        (
+            lambda: create_runtime(spec_with(worker()), target_database_url="sqlite:/tmp/x.db"),
+            "data_environment.targetDatabaseUrl is not implemented yet",
+        ),
     ],
 )
 def test_features_of_later_releases_raise_not_implemented(build, feature):

@@ -10,7 +10,10 @@ use crate::spec::AgentSpec;
 use crate::spec::ApprovalRule;
 use crate::tool::compose::{Slot, ToolSchema};
 use crate::tool::{ToolContext, ToolOutput};
+use crate::trace::memo::Effect;
+use crate::trace::{RunInfo, RunLog, RunStatus};
 use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -28,12 +31,61 @@ pub(crate) struct AgentRt {
     pub(crate) defs: Vec<ToolSchema>,
 }
 
-/// One request: the runtime, the event channel, the cancellation token, the host extension.
+/// One request: the runtime, the event channel, the cancellation token, the host extension,
+/// and its journal.
 pub(crate) struct Run {
     pub(crate) rt: Arc<RuntimeInner>,
     pub(crate) out: Emitter,
     pub(crate) cancel: CancellationToken,
     pub(crate) host: Option<Arc<dyn Any + Send + Sync>>,
+    pub(crate) log: Arc<RunLog>,
+    pub(crate) info: RunInfo,
+}
+
+/// A tool result as a step records it.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Recorded {
+    content: Value,
+    #[serde(rename = "isError")]
+    is_error: bool,
+    /// The side events (wire form) emitted before the result.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    events: Vec<Value>,
+}
+
+impl From<&ToolOutput> for Recorded {
+    fn from(out: &ToolOutput) -> Self {
+        Self {
+            content: out.content.clone(),
+            is_error: out.is_error,
+            events: out.events.iter().map(StreamPart::to_value).collect(),
+        }
+    }
+}
+
+/// A tool's side event back from its wire form: text, or a `data-*` payload.
+fn side_event(wire: &Value) -> Option<StreamPart> {
+    const KINDS: [&str; 1] = ["data-flow-ui"];
+    let kind = wire["type"].as_str()?;
+    if kind == "text" {
+        let text = wire["text"].as_str()?.to_string();
+        return Some(StreamPart::Text { text });
+    }
+    let kind = KINDS.iter().find(|k| **k == kind)?;
+    Some(StreamPart::Data {
+        kind,
+        data: wire["data"].clone(),
+    })
+}
+
+impl From<Recorded> for ToolOutput {
+    fn from(r: Recorded) -> Self {
+        ToolOutput {
+            content: r.content,
+            is_error: r.is_error,
+            events: r.events.iter().filter_map(side_event).collect(),
+        }
+    }
 }
 
 /// One agent turn as an interpreter sees it.
@@ -77,7 +129,12 @@ impl Turn<'_> {
     #[allow(dead_code)] // for the live interpreters
     pub(crate) fn history(&self) -> Option<serde_json::Value> {
         if self.agent.spec.stateful {
-            self.run.rt.memory.load(self.thread, &self.agent.spec.name)
+            self.run
+                .rt
+                .memory
+                .load(self.thread, &self.agent.spec.name)
+                .ok()
+                .flatten()
         } else {
             None
         }
@@ -146,9 +203,13 @@ impl Turn<'_> {
                 tenant: tenant.clone(),
                 host: self.run.host.clone(),
             };
-            if required(rule, self.run.rt.predicates.as_deref(), args, ctx).await {
+            let predicates = self.run.rt.predicates.as_deref();
+            // Recorded: a resumed run must meet the same gates as before.
+            let gated = self.run.memo(required(rule, predicates, args, ctx)).await;
+            if gated {
                 let request = ApprovalRequest {
-                    id: uuid::Uuid::new_v4().to_string(),
+                    id: String::new(),
+                    run_id: String::new(),
                     kind: GateKind::Tool,
                     target: name.to_string(),
                     payload: args.clone(),
@@ -176,8 +237,15 @@ impl Turn<'_> {
         }
         match slot {
             Slot::CallAgent => self.run.call_agent(self.agent, id, args, self.thread).await,
-            Slot::StorePlan => self.run.store_plan(args),
-            Slot::GetPlan => self.run.get_plan(args),
+            // Recorded: a resumed run neither stores a draft again nor sees later states.
+            Slot::StorePlan => {
+                let out = self.run.memo(async { Recorded::from(&self.run.store_plan(args)) });
+                out.await.into()
+            }
+            Slot::GetPlan => {
+                let out = self.run.memo(async { Recorded::from(&self.run.get_plan(args)) });
+                out.await.into()
+            }
             Slot::ExecutePlan => self.run.execute_plan(self.agent, self.thread, args).await,
             Slot::ResolveRef => crate::reference::tools::resolve_ref(&self.run.rt.references, args),
             Slot::GlimpseRef => crate::reference::tools::glimpse_ref(&self.run.rt.references, args),
@@ -193,17 +261,95 @@ impl Turn<'_> {
                     host: self.run.host.clone(),
                     references: self.run.rt.references.clone(),
                 };
-                tokio::select! {
-                    biased;
-                    out = tool.call(args.clone(), ctx) => out,
-                    _ = self.run.cancel.cancelled() => ToolOutput::error("Cancelled"),
+                let call = || async {
+                    let out = tokio::select! {
+                        biased;
+                        out = tool.call(args.clone(), ctx) => out,
+                        _ = self.run.cancel.cancelled() => ToolOutput::error("Cancelled"),
+                    };
+                    Recorded::from(&out)
+                };
+                match self.run.effect(Vec::new(), call).await {
+                    Effect::Done(out) => out.into(),
+                    Effect::InDoubt(step) => self.in_doubt(step, id, name, args, tool).await,
+                    Effect::Failed(e) => self.run.halt(e),
                 }
             }
         }
     }
 }
 
+impl Turn<'_> {
+    /// A host tool call that started and did not finish before its process stopped: it
+    /// may or may not have had its effect. It is not run again unless someone approves.
+    async fn in_doubt(
+        &self,
+        step: u64,
+        id: &str,
+        name: &str,
+        args: &Value,
+        tool: &Arc<dyn crate::tool::Tool>,
+    ) -> ToolOutput {
+        let data = json!({
+            "args": args, "runId": self.run.log.id, "toolInvocationId": id, "toolName": name,
+        });
+        self.emit(StreamPart::Data {
+            kind: "data-tool-in-doubt",
+            data,
+        })
+        .await;
+        let request = ApprovalRequest {
+            id: String::new(),
+            run_id: String::new(),
+            kind: GateKind::Tool,
+            target: name.to_string(),
+            payload: args.clone(),
+            resource_id: self.run.rt.spec.tenant.resource_id.clone(),
+            thread_id: self.thread.to_string(),
+            correlation_id: id.to_string(),
+        };
+        let start = self.run.log.seq();
+        let out = match self.run.gate(request, Vec::new()).await {
+            Gate::Cancelled => return ToolOutput::error("Cancelled while awaiting approval"),
+            Gate::Decided(_, Some(_granted)) => {
+                let ctx = ToolContext {
+                    tool_use_id: id.to_string(),
+                    agent_name: self.agent.spec.name.clone(),
+                    thread_id: self.thread.to_string(),
+                    resource_id: self.run.rt.spec.tenant.resource_id.clone(),
+                    host: self.run.host.clone(),
+                    references: self.run.rt.references.clone(),
+                };
+                tool.call(args.clone(), ctx).await
+            }
+            Gate::Decided(d, None) => {
+                let reason = d.feedback.unwrap_or_else(|| {
+                    "the call may have run before its process stopped; it was not run again".into()
+                });
+                ToolOutput {
+                    content: json!({"do_not_retry": true, "error": "in_doubt", "reason": reason, "rejected": true}),
+                    is_error: true,
+                    events: Vec::new(),
+                }
+            }
+        };
+        // Settled: a later resume replays this outcome instead of asking again.
+        let _ = start;
+        self.run.complete(step, &Recorded::from(&out), 0);
+        out
+    }
+}
+
 impl Run {
+    /// The store failed under a durable step: the run stops where it stands (it can be
+    /// resumed once the store is back).
+    pub(crate) fn halt(&self, error: crate::store::StoreError) -> ToolOutput {
+        let message = error.to_string();
+        self.log.halt(error);
+        self.cancel.cancel();
+        ToolOutput::error(message)
+    }
+
     /// Invokes agent `index`: framing, memory, interpreter. `Err` carries the failure message
     /// after the agent's `error` event was emitted (no closing `tool-agent`).
     pub(crate) fn invoke<'a>(
@@ -239,27 +385,70 @@ impl Run {
                 ..
             } = turn;
             if agent.spec.stateful {
-                self.rt.memory.append_turn(
-                    thread,
-                    &agent.spec.name,
-                    prompt,
-                    &response,
-                    tool_records,
-                );
+                self.remember(agent, thread, prompt, &response, tool_records);
             }
             self.out.emit(framing(CallState::Result)).await;
             Ok(response)
         })
     }
 
+    /// Appends a stateful agent's turn to its memory, once: on replay the recorded step
+    /// says it is there already.
+    fn remember(
+        &self,
+        agent: &AgentRt,
+        thread: &str,
+        prompt: &str,
+        response: &str,
+        tools: Vec<Value>,
+    ) {
+        let (n, before) = self.log.step();
+        if before.is_some() {
+            return;
+        }
+        let memory = &self.rt.memory;
+        let done = self.log.step_op(n, crate::trace::recorded(&Value::Null, 0));
+        let written = memory
+            .append_op(thread, &agent.spec.name, prompt, response, tools)
+            .and_then(|op| {
+                if memory.is_in(self.log.store()) {
+                    self.log.commit(vec![op, done])
+                } else {
+                    memory.commit(op)?;
+                    self.log.push(done);
+                    Ok(())
+                }
+            });
+        if let Err(e) = written {
+            self.halt(e);
+        }
+    }
+
     /// The entry agent: its failure adds `agent failed: <message>` and ends the stream.
     pub(crate) async fn entry(self, index: usize, prompt: String, thread: String) {
-        let invocation_id = format!("inv-{}", uuid::Uuid::new_v4());
-        if let Err(message) = self.invoke(index, &prompt, &thread, &invocation_id).await {
+        let invocation_id = format!("inv-{}", self.log.id);
+        let result = self.invoke(index, &prompt, &thread, &invocation_id).await;
+        if let Some(halted) = self.log.halted() {
+            // Nothing more can be recorded; the run stays resumable where it stood.
+            self.out
+                .emit(StreamPart::error(format!(
+                    "run {} stopped: {halted}",
+                    self.log.id
+                )))
+                .await;
+            return;
+        }
+        let status = match &result {
+            Ok(_) => RunStatus::Completed,
+            Err(_) if self.cancel.is_cancelled() => RunStatus::Cancelled,
+            Err(_) => RunStatus::Failed,
+        };
+        if let Err(message) = result {
             self.out
                 .emit(StreamPart::error(format!("agent failed: {message}")))
                 .await;
         }
+        let _ = self.log.commit(vec![self.info.with_status(status).op()]);
     }
 
     /// The `call_agent` tool (runtime-behavior §4.1).

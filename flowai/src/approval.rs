@@ -104,6 +104,8 @@ impl GateKind {
 pub struct ApprovalRequest {
     /// Fresh UUID v4 per attempt.
     pub id: String,
+    /// The run that waits on it.
+    pub run_id: String,
     /// Tool or plan.
     pub kind: GateKind,
     /// Tool name or plan id.
@@ -127,6 +129,7 @@ impl ApprovalRequest {
             "kind": self.kind.as_str(),
             "payload": self.payload,
             "resourceId": self.resource_id,
+            "runId": self.run_id,
             "target": self.target,
             "threadId": self.thread_id,
         })

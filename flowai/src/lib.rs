@@ -60,6 +60,8 @@ pub mod runtime;
 pub mod store;
 #[cfg(feature = "runtime")]
 pub mod tool;
+#[cfg(feature = "runtime")]
+pub mod trace;
 
 pub use event::StreamPart;
 pub use spec::{AgentSpec, Role, RuntimeSpec, SpecError, TenantIdentity};

@@ -10,10 +10,10 @@ pub use dispatch::{dispatcher_fn, ActionDispatcher, DispatchContext, DispatchRes
 
 use crate::lifecycle::PlanLifecycleState as Status;
 use crate::machine::TransitionError;
+use crate::store::{Op, Store, StoreError};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 /// The current time as RFC 3339 UTC.
 pub(crate) fn now() -> String {
@@ -64,6 +64,27 @@ impl StoredPlan {
             "owner": self.owner,
             "startedAt": self.started_at,
             "status": self.status.as_str(),
+        })
+    }
+
+    /// Parses the stored plan object written by [`StoredPlan::to_value`].
+    pub fn from_value(value: &Value) -> Option<Self> {
+        let text = |k: &str| value[k].as_str().map(str::to_string);
+        let mut actions = vec![value["actions"]["head"].clone()];
+        actions.extend(value["actions"]["tail"].as_array()?.iter().cloned());
+        Some(Self {
+            id: text("id")?,
+            owner: text("owner")?,
+            actions,
+            status: value["status"].as_str()?.parse().ok()?,
+            context: value["context"].as_object()?.clone(),
+            created_at: text("createdAt")?,
+            approved_at: text("approvedAt"),
+            started_at: text("startedAt"),
+            completed_at: text("completedAt"),
+            failed_at: text("failedAt"),
+            approved_by: value["approvedBy"].as_str().map(|_| "runtime"),
+            outcome: Some(value["outcome"].clone()).filter(|o| !o.is_null()),
         })
     }
 
@@ -146,13 +167,53 @@ pub(crate) fn normalize(
     Ok((canonical, context))
 }
 
-/// The plans of one runtime handle (one tenant), by plan id.
-#[derive(Default)]
+/// Why a plan transition did not happen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlanError {
+    /// The plan is missing (`None`) or in another state than the transition requires.
+    State(Option<Status>),
+    /// The plan store failed.
+    Store(StoreError),
+}
+
+impl PlanError {
+    /// The tool error text of `executePlan` (runtime-behavior §4.4).
+    pub(crate) fn message(&self) -> String {
+        match self {
+            PlanError::State(status) => format!(
+                "Invalid plan state for execution: {}",
+                status.map_or("missing", |s| s.as_str())
+            ),
+            PlanError::Store(e) => e.to_string(),
+        }
+    }
+}
+
+fn plan_key(id: &str) -> String {
+    format!("plan:{id}")
+}
+
+/// The plans of one tenant, as `plan:<id>` records of a [`Store`]. Every transition is a
+/// compare-and-set on the record's version, so of two executors (threads or processes)
+/// exactly one moves a plan along an edge.
 pub struct PlanStore {
-    plans: Mutex<HashMap<String, StoredPlan>>,
+    store: Arc<dyn Store>,
+    tenant: String,
 }
 
 impl PlanStore {
+    pub(crate) fn new(store: Arc<dyn Store>, tenant: &str) -> Self {
+        Self {
+            store,
+            tenant: tenant.to_string(),
+        }
+    }
+
+    /// Whether plans live in `store` (so a transition can commit with a run's records).
+    pub(crate) fn is_in(&self, store: &Arc<dyn Store>) -> bool {
+        Arc::ptr_eq(&self.store, store)
+    }
+
     /// Stores a new draft, replacing any plan with the same id.
     pub(crate) fn put_draft(
         &self,
@@ -160,7 +221,7 @@ impl PlanStore {
         owner: &str,
         actions: Vec<Value>,
         context: Map<String, Value>,
-    ) -> StoredPlan {
+    ) -> Result<StoredPlan, StoreError> {
         let plan = StoredPlan {
             id: id.to_string(),
             owner: owner.to_string(),
@@ -175,50 +236,101 @@ impl PlanStore {
             approved_by: None,
             outcome: None,
         };
-        self.plans
-            .lock()
-            .expect("plan store")
-            .insert(id.to_string(), plan.clone());
-        plan
+        let op = Op::put(plan_key(id), plan.to_value());
+        self.store.commit(&self.tenant, vec![op])?;
+        Ok(plan)
+    }
+
+    fn read(&self, id: &str) -> Result<Option<(StoredPlan, i64)>, StoreError> {
+        let Some(record) = self.store.get(&self.tenant, &plan_key(id))? else {
+            return Ok(None);
+        };
+        Ok(StoredPlan::from_value(&record.value).map(|p| (p, record.version)))
     }
 
     /// The plan with this id.
-    pub fn get(&self, id: &str) -> Option<StoredPlan> {
-        self.plans.lock().expect("plan store").get(id).cloned()
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn get(&self, id: &str) -> Result<Option<StoredPlan>, StoreError> {
+        Ok(self.read(id)?.map(|(p, _)| p))
     }
 
-    /// Approves draft plan `id`. Only a [`Granted`](crate::lifecycle::Granted) does this:
-    /// the evidence of a recorded approve decision (or of the runtime's own approval when no
-    /// gate is required), consumed here, exactly as the typestate `approve` consumes it.
-    pub(crate) fn approve(
+    /// The write that approves draft plan `id`. Only a [`Granted`](crate::lifecycle::Granted)
+    /// makes it: the evidence of a recorded approve decision (or of the runtime's own
+    /// approval when no gate is required), consumed here, exactly as the typestate `approve`
+    /// consumes it.
+    pub(crate) fn approve_op(
         &self,
         id: &str,
         granted: crate::lifecycle::Granted,
-    ) -> Result<StoredPlan, Status> {
+    ) -> Result<Op, PlanError> {
         let plan = crate::lifecycle::PlanLifecycle::new(id).approve(granted);
         debug_assert_eq!(plan.state(), Status::Approved);
-        self.advance(id, Status::Draft, Status::Approved, None)
+        self.prepare(id, Status::Draft, Status::Approved, None)
+            .map(|(_, op)| op)
     }
 
-    /// Moves plan `id` from `from` to `to` atomically: a compare-and-set under the store's
-    /// lock, so of two concurrent `executePlan` calls exactly one starts the dispatcher.
+    /// Commits a plan write on its own.
+    pub(crate) fn commit(&self, op: Op) -> Result<(), StoreError> {
+        self.store.commit(&self.tenant, vec![op])
+    }
+
+    /// The plan moved from `from` to `to` and the conditional write that stores it, to
+    /// commit alone ([`PlanStore::advance`]) or with a run's own records.
+    pub(crate) fn prepare(
+        &self,
+        id: &str,
+        from: Status,
+        to: Status,
+        outcome: Option<Value>,
+    ) -> Result<(StoredPlan, Op), PlanError> {
+        let (mut plan, version) = self
+            .read(id)
+            .map_err(PlanError::Store)?
+            .ok_or(PlanError::State(None))?;
+        if plan.status != from {
+            return Err(PlanError::State(Some(plan.status)));
+        }
+        plan.transition(to)
+            .map_err(|_| PlanError::State(Some(plan.status)))?;
+        if outcome.is_some() {
+            plan.outcome = outcome;
+        }
+        let op = Op::Replace {
+            key: plan_key(id),
+            version,
+            value: Arc::new(plan.to_value()),
+        };
+        Ok((plan, op))
+    }
+
+    /// What a lost compare-and-set means: the plan's state as it is now.
+    pub(crate) fn lost(&self, id: &str, e: StoreError) -> PlanError {
+        match e {
+            StoreError::Conflict { .. } => match self.get(id) {
+                Ok(plan) => PlanError::State(plan.map(|p| p.status)),
+                Err(e) => PlanError::Store(e),
+            },
+            e => PlanError::Store(e),
+        }
+    }
+
+    /// Moves plan `id` from `from` to `to` atomically: a compare-and-set in the store, so of
+    /// two concurrent `executePlan` calls exactly one starts the dispatcher.
+    #[cfg(test)]
     pub(crate) fn advance(
         &self,
         id: &str,
         from: Status,
         to: Status,
         outcome: Option<Value>,
-    ) -> Result<StoredPlan, Status> {
-        let mut plans = self.plans.lock().expect("plan store");
-        let plan = plans.get_mut(id).ok_or(from)?;
-        if plan.status != from {
-            return Err(plan.status);
+    ) -> Result<StoredPlan, PlanError> {
+        let (plan, op) = self.prepare(id, from, to, outcome)?;
+        match self.store.commit(&self.tenant, vec![op]) {
+            Ok(()) => Ok(plan),
+            Err(e) => Err(self.lost(id, e)),
         }
-        plan.transition(to).map_err(|_| plan.status)?;
-        if outcome.is_some() {
-            plan.outcome = outcome;
-        }
-        Ok(plan.clone())
     }
 }
 
@@ -258,24 +370,27 @@ mod tests {
 
     #[test]
     fn the_store_moves_plans_only_along_declared_edges() {
-        let store = PlanStore::default();
-        store.put_draft(
-            "p",
-            "acme",
-            vec![json!({"kind": "a", "payload": {}, "references": []})],
-            Map::new(),
-        );
+        let store = PlanStore::new(Arc::new(crate::store::MemoryStore::default()), "acme");
+        let draft = store
+            .put_draft(
+                "p",
+                "acme",
+                vec![json!({"kind": "a", "payload": {}, "references": []})],
+                Map::new(),
+            )
+            .unwrap();
+        assert_eq!(store.get("p").unwrap(), Some(draft));
         assert_eq!(
             store
                 .advance("p", Status::Approved, Status::Executing, None)
                 .unwrap_err(),
-            Status::Draft
+            PlanError::State(Some(Status::Draft))
         );
         assert_eq!(
             store
                 .advance("p", Status::Draft, Status::Executing, None)
                 .unwrap_err(),
-            Status::Draft
+            PlanError::State(Some(Status::Draft))
         );
         let approved = store
             .advance("p", Status::Draft, Status::Approved, None)
@@ -289,7 +404,7 @@ mod tests {
             store
                 .advance("p", Status::Approved, Status::Executing, None)
                 .unwrap_err(),
-            Status::Executing
+            PlanError::State(Some(Status::Executing))
         );
     }
 }

@@ -33,7 +33,7 @@
 mod store;
 pub(crate) mod tools;
 
-pub use store::{MemoryReferenceStore, ReferenceStore, StoredReference};
+pub use store::{KvReferenceStore, MemoryReferenceStore, ReferenceStore, StoredReference};
 
 use crate::spec::{validate::Compiled, ReferenceSpec, SpecError};
 use serde_json::{json, Value};
@@ -56,6 +56,9 @@ pub enum ReferenceError {
         /// Comma-separated, double-quoted validator messages.
         errors: String,
     },
+    /// The store holding references failed.
+    #[error("{0}")]
+    Store(String),
     /// Unknown, expired, or another tenant's id.
     #[error("reference not found: kind={kind} id={id}")]
     NotFound {
@@ -181,7 +184,9 @@ impl References {
             created_at: now,
             expires_at: spec.ttl.map(|ttl| now + ttl),
         };
-        self.store.put(&self.owner, kind, &id, stored);
+        self.store
+            .put(&self.owner, kind, &id, stored)
+            .map_err(ReferenceError::Store)?;
         Ok(json!({"glimpse": glimpse, "id": id, "kind": kind}))
     }
 
@@ -194,6 +199,7 @@ impl References {
         self.kind(kind)?;
         self.store
             .get(&self.owner, kind, id, SystemTime::now())
+            .map_err(ReferenceError::Store)?
             .ok_or_else(|| ReferenceError::NotFound {
                 kind: kind.to_string(),
                 id: id.to_string(),

@@ -25,6 +25,7 @@
 //! ```
 
 mod builder;
+mod stores;
 
 pub use builder::RuntimeBuilder;
 
@@ -35,11 +36,13 @@ use crate::approval::{
 use crate::event::{RunStream, StreamPart};
 use crate::interpreter::{self, live, Interpreter, InterpreterKind};
 use crate::plan::{ActionDispatcher, PlanStore};
-use crate::reference::{MemoryReferenceStore, ReferenceError, References};
+use crate::reference::{KvReferenceStore, ReferenceError, References};
 use crate::spec::{validate, Role, RuntimeSpec, SpecError, TenantIdentity};
-use crate::store::agent_memory::MemoryStore;
+use crate::store::agent_memory::AgentMemory;
+use crate::store::{Store, StoreError};
 use crate::tool::compose::{compose, Slot};
 use crate::tool::ToolBinding;
+use crate::trace::{RunFilter, RunInfo, RunLog, RunStatus};
 use serde_json::Value;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -63,8 +66,11 @@ pub struct RuntimeOptions {
     pub record_to: Option<std::path::PathBuf>,
     /// Cassette the `replay` interpreter serves model calls from.
     pub replay_from: Option<std::path::PathBuf>,
-    /// The wire data environment, if any (not supported in this release).
+    /// The wire data environment, if any (only its `kv` store is supported in this release).
     pub data_environment: Option<Value>,
+    /// A store to keep all runtime state in, overriding `storage_factories` (Rust callers
+    /// that opened one themselves, e.g. [`crate::store::sqlite::SqliteStore`]).
+    pub store: Option<Arc<dyn Store>>,
 }
 
 pub(crate) struct RuntimeInner {
@@ -77,8 +83,10 @@ pub(crate) struct RuntimeInner {
     pub(crate) approvals: ApprovalBook,
     pub(crate) predicates: Option<Arc<dyn Predicates>>,
     pub(crate) dispatcher: Option<Arc<dyn ActionDispatcher>>,
-    pub(crate) memory: MemoryStore,
+    pub(crate) memory: AgentMemory,
     pub(crate) references: References,
+    /// Run records, the journal, recorded steps and approvals.
+    pub(crate) store: Arc<dyn Store>,
     cancel: CancellationToken,
 }
 
@@ -109,6 +117,9 @@ pub struct RunRequest {
     pub thread_id: Option<String>,
     /// A front end's per-run extension, visible to tools through [`ToolContext::host`].
     pub host: Option<Arc<dyn Any + Send + Sync>>,
+    /// Continue this run (its id) instead of starting one: `entry`, `prompt` and
+    /// `thread_id` are ignored.
+    pub resume: Option<String>,
 }
 
 impl Runtime {
@@ -122,9 +133,7 @@ impl Runtime {
         if options.interpreter == InterpreterKind::Anthropic {
             check_anthropic(&spec)?;
         }
-        if options.data_environment.is_some() {
-            return Err(SpecError::Unsupported("data_environment".into()));
-        }
+        let stores = stores::open(&spec, &options)?;
         validate::check_agents(&spec)?;
         let registries = validate::check_registries(&spec)?;
         let bindings: HashMap<String, ToolBinding> = options
@@ -173,9 +182,10 @@ impl Runtime {
             &spec.tenant.resource_id,
             &spec.references,
             registries.references,
-            Arc::new(MemoryReferenceStore::default()),
+            Arc::new(KvReferenceStore::new(stores.kv.clone())),
         )?;
         let interpreter = build_interpreter(&spec, &options)?;
+        let tenant = &spec.tenant.resource_id.clone();
         let by_name = agents
             .iter()
             .enumerate()
@@ -186,11 +196,12 @@ impl Runtime {
             spec,
             agents,
             by_name,
-            memory: MemoryStore::default(),
+            memory: AgentMemory::new(stores.memory, tenant),
             references,
             plan_specs,
-            plans: PlanStore::default(),
-            approvals: ApprovalBook::default(),
+            plans: PlanStore::new(stores.plans, tenant),
+            approvals: ApprovalBook::new(stores.kv.clone(), tenant),
+            store: stores.kv,
             predicates,
             dispatcher: options.action_dispatcher,
             cancel: CancellationToken::new(),
@@ -225,6 +236,20 @@ impl Runtime {
             prompt: prompt.into(),
             thread_id: Some(thread_id.into()),
             host: None,
+            resume: None,
+        })
+    }
+
+    /// Continues run `run_id` (paused at an approval, or interrupted by a stopped process)
+    /// to its end. Recorded steps are not run again; the stream yields only the events that
+    /// follow the last one in the journal, continuing its sequence.
+    pub fn resume(&self, run_id: &str) -> RunStream {
+        self.start(RunRequest {
+            entry: Entry::Coordinator,
+            prompt: String::new(),
+            thread_id: None,
+            host: None,
+            resume: Some(run_id.into()),
         })
     }
 
@@ -235,30 +260,42 @@ impl Runtime {
             prompt: prompt.into(),
             thread_id: thread_id.map(str::to_string),
             host: None,
+            resume: None,
         })
     }
 
-    /// Starts a request. Request-level failures (no coordinator, unknown or non-specialist
-    /// entry) produce a stream of exactly one `error` event.
+    /// Starts a request (or resumes one, see [`RunRequest::resume`]). Request-level failures
+    /// (no coordinator, unknown or non-specialist entry, unknown run) produce a stream of
+    /// exactly one `error` event.
     pub fn start(&self, request: RunRequest) -> RunStream {
         let cancel = self.inner.cancel.child_token();
         let rt = self.inner.clone();
         let run_cancel = cancel.clone();
-        RunStream::new(cancel, move |out| async move {
-            let entry = match resolve_entry(&rt, &request.entry) {
-                Ok(index) => index,
+        let run_id = request
+            .resume
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let log = RunLog::new(rt.store.clone(), &rt.spec.tenant.resource_id, run_id);
+        let run_log = log.clone();
+        RunStream::journaled(cancel, Some(log), move |out| async move {
+            let begun = match &request.resume {
+                Some(id) => resumed(&rt, &run_log, id),
+                None => begin(&rt, &run_log, &request),
+            };
+            let (entry, info) = match begun {
+                Ok(begun) => begun,
                 Err(message) => return out.emit(StreamPart::error(message)).await,
             };
-            let thread = request
-                .thread_id
-                .unwrap_or_else(|| format!("specialist-{}", uuid::Uuid::new_v4()));
+            let (prompt, thread) = (info.prompt.clone(), info.thread_id.clone());
             let run = Run {
                 rt,
                 out,
                 cancel: run_cancel,
                 host: request.host,
+                log: run_log,
+                info,
             };
-            run.entry(entry, request.prompt, thread).await;
+            run.entry(entry, prompt, thread).await;
         })
     }
 
@@ -276,14 +313,48 @@ impl Runtime {
         self.inner.approvals.respond(approval_id, decision)
     }
 
-    /// The approval requests waiting for a decision.
-    pub fn pending_approvals(&self) -> Vec<ApprovalRequest> {
+    /// The approval requests waiting for a decision, oldest first, from every process
+    /// sharing this runtime's store.
+    ///
+    /// # Errors
+    /// [`ApprovalError::Store`] when the store cannot be read.
+    pub fn pending_approvals(&self) -> Result<Vec<ApprovalRequest>, ApprovalError> {
         self.inner.approvals.pending()
     }
 
     /// The stored plan object (runtime-behavior §4.5) of plan `plan_id`.
     pub fn plan(&self, plan_id: &str) -> Option<Value> {
-        self.inner.plans.get(plan_id).map(|p| p.to_value())
+        self.inner
+            .plans
+            .get(plan_id)
+            .ok()
+            .flatten()
+            .map(|p| p.to_value())
+    }
+
+    /// The runs of this tenant matching `filter`, oldest first.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn list_runs(&self, filter: &RunFilter) -> Result<Vec<RunInfo>, StoreError> {
+        crate::trace::record::list(&*self.inner.store, self.resource_id(), filter)
+    }
+
+    /// The record of run `run_id`.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn run_info(&self, run_id: &str) -> Result<Option<RunInfo>, StoreError> {
+        crate::trace::record::get(&*self.inner.store, self.resource_id(), run_id)
+    }
+
+    /// The journaled events of run `run_id` with a sequence number above `after`, in order,
+    /// as `(seq, wire event)`.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn run_events(&self, run_id: &str, after: u64) -> Result<Vec<(u64, Value)>, StoreError> {
+        crate::trace::events(&*self.inner.store, self.resource_id(), run_id, after)
     }
 
     /// The tenant-bound reference API (runtime-behavior §11).
@@ -324,7 +395,7 @@ impl Runtime {
 
     /// The stored memory `{"messages": [...]}` of a stateful agent on a thread.
     pub fn agent_memory(&self, thread_id: &str, agent: &str) -> Option<Value> {
-        self.inner.memory.load(thread_id, agent)
+        self.inner.memory.load(thread_id, agent).ok().flatten()
     }
 }
 
@@ -332,6 +403,56 @@ impl Drop for RuntimeInner {
     fn drop(&mut self) {
         self.cancel.cancel();
     }
+}
+
+/// A new run: its entry agent and its record (written with the run's first commit).
+fn begin(
+    rt: &RuntimeInner,
+    log: &RunLog,
+    request: &RunRequest,
+) -> Result<(usize, RunInfo), String> {
+    let entry = resolve_entry(rt, &request.entry)?;
+    let thread = request
+        .thread_id
+        .clone()
+        .unwrap_or_else(|| format!("specialist-{}", uuid::Uuid::new_v4()));
+    let now = crate::plan::now();
+    let info = RunInfo {
+        run_id: log.id.clone(),
+        thread_id: thread,
+        agent: rt.agents[entry].spec.name.clone(),
+        entry: match request.entry {
+            Entry::Coordinator => "query".into(),
+            Entry::Specialist(_) => "specialist".into(),
+        },
+        prompt: request.prompt.clone(),
+        status: RunStatus::Running,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    log.push(info.op());
+    Ok((entry, info))
+}
+
+/// A run to continue: its record, journal length and recorded steps.
+fn resumed(rt: &RuntimeInner, log: &RunLog, run_id: &str) -> Result<(usize, RunInfo), String> {
+    let tenant = &rt.spec.tenant.resource_id;
+    let info = crate::trace::record::get(&*rt.store, tenant, run_id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("run not found: {run_id}"))?;
+    if !info.status.is_open() {
+        return Err(format!(
+            "run {run_id} is {}; only running or paused runs can be resumed (read its events with run_events)",
+            info.status.as_str()
+        ));
+    }
+    let entry = match info.entry.as_str() {
+        "query" => Entry::Coordinator,
+        _ => Entry::Specialist(info.agent.clone()),
+    };
+    let index = resolve_entry(rt, &entry)?;
+    log.load().map_err(|e| e.to_string())?;
+    Ok((index, info))
 }
 
 fn resolve_entry(rt: &RuntimeInner, entry: &Entry) -> Result<usize, String> {

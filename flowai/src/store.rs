@@ -32,6 +32,7 @@
 
 pub(crate) mod agent_memory;
 mod memory;
+pub mod open;
 pub mod postgres;
 pub mod sqlite;
 

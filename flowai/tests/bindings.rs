@@ -154,6 +154,7 @@ async fn the_host_extension_reaches_the_tool() {
         prompt: r#"{"tool":"peek"}"#.into(),
         thread_id: Some("t".into()),
         host,
+        resume: None,
     };
     let events = collect(runtime.start(request(Some(Arc::new(42u32))))).await;
     let id = entry_id(&events);

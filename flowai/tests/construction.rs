@@ -201,13 +201,14 @@ fn checks_run_in_contract_order() {
         new_err(s.clone(), options),
         "interpreter='anthropic' requires an anthropic provider"
     );
+    // The data environment's stores open before the agent checks.
     let options = RuntimeOptions {
-        data_environment: Some(json!({})),
+        data_environment: Some(json!({"catalog": {"kind": "empty"}})),
         ..RuntimeOptions::default()
     };
     assert_eq!(
         new_err(s.clone(), options),
-        "data_environment is not implemented yet in this release of flowai"
+        "data_environment.catalog is not implemented yet in this release of flowai"
     );
     // 6 before 9 and 11.
     s.agents[1].toolkits = vec!["weather".into()];

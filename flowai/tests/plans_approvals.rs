@@ -56,7 +56,7 @@ async fn a_gated_plan_runs_once_after_approve() {
         types.push(part.type_name());
         if part.type_name() == "approval-required" {
             assert_eq!(v["data"]["threadId"], "thread-1-executor");
-            assert_eq!(rt.pending_approvals().len(), 1);
+            assert_eq!(rt.pending_approvals().unwrap().len(), 1);
             assert!(calls.lock().unwrap().is_empty());
             let id = v["data"]["id"].as_str().unwrap().to_string();
             rt.respond_to_approval(&id, Decision::parse("approve", None, None).unwrap())
@@ -72,7 +72,7 @@ async fn a_gated_plan_runs_once_after_approve() {
     );
     assert_eq!(rt.plan("p1").unwrap()["status"], "executed");
     assert_eq!(rt.plan("p1").unwrap()["outcome"]["entitiesAffected"], 1);
-    assert!(rt.pending_approvals().is_empty());
+    assert!(rt.pending_approvals().unwrap().is_empty());
 }
 
 #[tokio::test]

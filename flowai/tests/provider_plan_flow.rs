@@ -117,6 +117,9 @@ fn normalized(events: &[StreamPart]) -> Vec<Value> {
         if v["type"] == "approval-required" || v["type"] == "approval-decision" {
             v["data"]["id"] = "<approval>".into();
         }
+        if v["type"] == "approval-required" {
+            v["data"]["runId"] = "<run>".into();
+        }
         blank(v);
     }
     out

@@ -77,15 +77,28 @@ fn dynamic_predicates_must_be_registered() {
 }
 
 #[test]
-fn a_data_environment_is_unsupported() {
+fn the_data_environment_catalog_and_target_database_are_unsupported() {
+    for key in [
+        "catalog",
+        "targetDatabase",
+        "targetDatabaseUrl",
+        "catalogSearch",
+    ] {
+        let options = RuntimeOptions {
+            data_environment: Some(json!({"tenantId": "acme", key: {"kind": "empty"}})),
+            ..RuntimeOptions::default()
+        };
+        assert_eq!(
+            new_err(spec(vec![AgentSpec::specialist("w", MODEL, "")]), options),
+            format!("data_environment.{key} is not implemented yet in this release of flowai")
+        );
+    }
+    // Its `kv` store is supported.
     let options = RuntimeOptions {
-        data_environment: Some(json!({"tenant_id": "acme"})),
+        data_environment: Some(json!({"tenantId": "acme", "kv": {"kind": "memory"}})),
         ..RuntimeOptions::default()
     };
-    assert_eq!(
-        new_err(spec(vec![AgentSpec::specialist("w", MODEL, "")]), options),
-        "data_environment is not implemented yet in this release of flowai"
-    );
+    assert!(Runtime::new(spec(vec![AgentSpec::specialist("w", MODEL, "")]), options).is_ok());
 }
 
 fn policy_of(b: RuntimeBuilder, agent: &str) -> AgentPolicy {

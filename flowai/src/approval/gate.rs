@@ -1,27 +1,44 @@
-//! A gate in a run: open a request, emit `approval-required`, wait for the decision or for
-//! cancellation, emit `approval-decision`.
+//! A gate in a run: record the request, emit `approval-required`, wait for the decision or
+//! for cancellation, emit `approval-decision`. A resumed run meets the same request again
+//! (its id is a recorded step) and continues with the decision made meanwhile.
 
+use super::book::Standing;
 use super::{ApprovalRequest, Decision};
 use crate::agent::Run;
 use crate::event::StreamPart;
 use crate::lifecycle::Granted;
+use crate::trace::RunStatus;
 
 /// How a gate ended.
 pub(crate) enum Gate {
     /// The host decided (the `approval-decision` event was emitted); an approve carries the
     /// evidence of the recorded decision.
     Decided(Decision, Option<Granted>),
-    /// The run was cancelled while waiting; the request expired.
+    /// The run was cancelled while waiting (the request expired), or it could not record
+    /// the request durably and stopped.
     Cancelled,
 }
 
 impl Run {
     /// Opens a gate for `request`; `opened` are events emitted right after
     /// `approval-required` (the plan's `draft -> pending_approval`).
-    pub(crate) async fn gate(&self, request: ApprovalRequest, opened: Vec<StreamPart>) -> Gate {
-        let id = request.id.clone();
+    pub(crate) async fn gate(&self, mut request: ApprovalRequest, opened: Vec<StreamPart>) -> Gate {
+        let id: String = self.memo(async { uuid::Uuid::new_v4().to_string() }).await;
+        request.id = id.clone();
+        request.run_id = self.log.id.clone();
+        let book = &self.rt.approvals;
+        // Registered before the request is visible, so no decision can slip past it.
+        let waiter = book.wait(&id);
+        let standing = match book.standing(&id) {
+            Ok(s) => s,
+            Err(e) => return self.stop(&id, e.to_string()).await,
+        };
         let data = request.event_data();
-        let decision = self.rt.approvals.open(request);
+        if matches!(standing, Standing::Unknown) {
+            // The record goes into the same commit as the event that shows its id.
+            self.log.push(book.open_op(&request));
+            self.log.push(self.info.with_status(RunStatus::Paused).op());
+        }
         self.out
             .emit(StreamPart::Data {
                 kind: "approval-required",
@@ -31,15 +48,30 @@ impl Run {
         for part in opened {
             self.out.emit(part).await;
         }
-        let waiting = self.out.wait_on_host();
-        let decided = tokio::select! {
-            biased;
-            d = decision => d.ok(),
-            _ = self.cancel.cancelled() => None,
+        if let Err(e) = self.log.commit(Vec::new()) {
+            return self.stop(&id, e.to_string()).await;
+        }
+        let decided = match standing {
+            Standing::Decided(decision, granted) => {
+                book.unwait(&id);
+                Some((decision, granted))
+            }
+            Standing::Expired => None,
+            Standing::Unknown | Standing::Pending => {
+                let waiting = self.out.wait_on_host();
+                let decided = tokio::select! {
+                    biased;
+                    d = waiter => d.ok(),
+                    _ = self.cancel.cancelled() => None,
+                };
+                drop(waiting);
+                decided
+            }
         };
-        drop(waiting);
         match decided {
             Some((decision, granted)) => {
+                self.log
+                    .push(self.info.with_status(RunStatus::Running).op());
                 let data = decision.event_data(&id);
                 self.out
                     .emit(StreamPart::Data {
@@ -50,9 +82,22 @@ impl Run {
                 Gate::Decided(decision, granted)
             }
             None => {
-                self.rt.approvals.expire(&id);
+                // A run that stopped because its state is no longer its own (another process
+                // resumed it, or the store failed) leaves the request for whoever continues.
+                if self.log.halted().is_none() {
+                    book.expire(&id);
+                }
                 Gate::Cancelled
             }
         }
+    }
+
+    /// The gate could not use the store: the run stops here, resumable later.
+    async fn stop(&self, id: &str, message: String) -> Gate {
+        self.rt.approvals.unwait(id);
+        self.log
+            .halt(crate::store::StoreError::Config(message.clone()));
+        self.cancel.cancel();
+        Gate::Cancelled
     }
 }

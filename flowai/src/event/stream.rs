@@ -9,6 +9,7 @@
 #![cfg(feature = "runtime")]
 
 use super::StreamPart;
+use crate::trace::RunLog;
 use futures::future::BoxFuture;
 use futures::Stream;
 use std::future::Future;
@@ -30,6 +31,7 @@ pub struct Emitter {
     // 32 pointers instead of 32 events' worth of memory.
     tx: mpsc::Sender<Box<StreamPart>>,
     waiting_on_host: Arc<AtomicBool>,
+    log: Option<Arc<RunLog>>,
 }
 
 /// While alive, the run says it waits on its host (an approval decision), not on I/O.
@@ -45,6 +47,12 @@ impl Emitter {
     /// Sends one event, waiting while the consumer's buffer is full. A consumer that went
     /// away is not an error: the run keeps its own state consistent either way.
     pub async fn emit(&self, part: StreamPart) {
+        if let Some(log) = &self.log {
+            // Replay: an event already in the journal was delivered before.
+            if !log.on_event(&part) {
+                return;
+            }
+        }
         let _ = self.tx.send(Box::new(part)).await;
     }
 
@@ -78,6 +86,7 @@ pub struct RunStream {
     run: Option<BoxFuture<'static, ()>>,
     cancel: CancellationToken,
     waiting_on_host: Arc<AtomicBool>,
+    log: Option<Arc<RunLog>>,
 }
 
 impl RunStream {
@@ -87,24 +96,50 @@ impl RunStream {
         F: FnOnce(Emitter) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
+        Self::journaled(cancel, None, make)
+    }
+
+    /// As [`RunStream::new`], with every event numbered and written to the run's journal,
+    /// which is made durable before the consumer receives an event.
+    pub(crate) fn journaled<F, Fut>(
+        cancel: CancellationToken,
+        log: Option<Arc<RunLog>>,
+        make: F,
+    ) -> Self
+    where
+        F: FnOnce(Emitter) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let waiting_on_host = Arc::new(AtomicBool::new(false));
         let run = Box::pin(make(Emitter {
             tx,
             waiting_on_host: waiting_on_host.clone(),
+            log: log.clone(),
         }));
         Self {
             rx,
             run: Some(run),
             cancel,
             waiting_on_host,
+            log,
         }
+    }
+
+    /// The run's id, when it is journaled.
+    pub fn run_id(&self) -> Option<&str> {
+        self.log.as_deref().map(|l| l.id.as_str())
     }
 
     /// Takes a buffered event without polling the run.
     pub fn try_recv(&mut self) -> Buffered {
         match self.rx.try_recv() {
-            Ok(part) => Buffered::Item(*part),
+            Ok(part) => {
+                if let Some(log) = &self.log {
+                    log.flush_if_dirty();
+                }
+                Buffered::Item(*part)
+            }
             Err(TryRecvError::Empty) => Buffered::Empty,
             Err(TryRecvError::Disconnected) => Buffered::Closed,
         }
@@ -112,7 +147,11 @@ impl RunStream {
 
     /// Registers `cx` for the next event and takes it if one is there.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<StreamPart>> {
-        self.rx.poll_recv(cx).map(|part| part.map(|p| *p))
+        let next = self.rx.poll_recv(cx);
+        if let (Poll::Ready(Some(_)), Some(log)) = (&next, &self.log) {
+            log.flush_if_dirty();
+        }
+        next.map(|part| part.map(|p| *p))
     }
 
     /// Whether events are buffered.

@@ -1,12 +1,13 @@
 //! The `plans` toolkit: `storePlan`, `getPlan`, `executePlan` (runtime-behavior §4.2-§4.4).
 
-use super::{normalize, DispatchContext, DispatchResult};
-use crate::agent::{AgentRt, Run};
+use super::{normalize, DispatchContext, DispatchResult, PlanError, StoredPlan};
+use crate::agent::{AgentRt, Recorded, Run};
 use crate::approval::gate::Gate;
 use crate::approval::policy::required;
 use crate::approval::{ApprovalRequest, GateKind, Outcome, PredicateContext};
 use crate::event::StreamPart;
 use crate::lifecycle::{Granted, PlanLifecycleState as Status};
+use crate::store::{Op, StoreError};
 use crate::tool::ToolOutput;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -66,12 +67,10 @@ impl Run {
         match normalize(&spec_name, &body) {
             Ok((actions, context)) => {
                 let owner = &self.rt.spec.tenant.resource_id;
-                ToolOutput::ok(
-                    self.rt
-                        .plans
-                        .put_draft(&plan_id, owner, actions, context)
-                        .to_value(),
-                )
+                match self.rt.plans.put_draft(&plan_id, owner, actions, context) {
+                    Ok(plan) => ToolOutput::ok(plan.to_value()),
+                    Err(e) => self.halt(e),
+                }
             }
             Err(message) => ToolOutput::error(message),
         }
@@ -80,12 +79,10 @@ impl Run {
     /// `getPlan`: the stored plan object, or `null`.
     pub(crate) fn get_plan(&self, args: &Value) -> ToolOutput {
         match input::<PlanIdInput>(args) {
-            Ok(i) => ToolOutput::ok(
-                self.rt
-                    .plans
-                    .get(&i.plan_id)
-                    .map_or(Value::Null, |p| p.to_value()),
-            ),
+            Ok(i) => match self.rt.plans.get(&i.plan_id) {
+                Ok(plan) => ToolOutput::ok(plan.map_or(Value::Null, |p| p.to_value())),
+                Err(e) => self.halt(e),
+            },
             Err(e) => e,
         }
     }
@@ -101,7 +98,13 @@ impl Run {
             Ok(i) => i.plan_id,
             Err(e) => return e,
         };
-        let Some(plan) = self.rt.plans.get(&plan_id) else {
+        // Recorded: a resumed run sees the plan as it was when this call first ran.
+        let current = match self.rt.plans.get(&plan_id) {
+            Ok(plan) => plan.map(|p| p.to_value()),
+            Err(e) => return self.halt(e),
+        };
+        let read: Option<Value> = self.memo(async { current }).await;
+        let Some(plan) = read.as_ref().and_then(StoredPlan::from_value) else {
             return ToolOutput::error(format!("plan not found: {plan_id}"));
         };
         if plan.status == Status::Draft {
@@ -113,27 +116,20 @@ impl Run {
                 host: self.host.clone(),
             };
             let payload = plan.to_value();
-            if !required(
-                &agent.policy.plans,
-                self.rt.predicates.as_deref(),
-                &payload,
-                ctx,
-            )
-            .await
-            {
+            let predicates = self.rt.predicates.as_deref();
+            let gated = required(&agent.policy.plans, predicates, &payload, ctx);
+            if !self.memo(gated).await {
                 // No gate is required: the runtime itself grants the approval.
-                if let Err(status) = self.rt.plans.approve(&plan_id, Granted::new()) {
-                    return ToolOutput::error(format!(
-                        "Invalid plan state for execution: {}",
-                        status.as_str()
-                    ));
+                if let Err(message) = self.approve_plan(&plan_id, Granted::new()).await {
+                    return ToolOutput::error(message);
                 }
                 self.out
                     .emit(status_change(&plan_id, "draft", "approved"))
                     .await;
             } else {
                 let request = ApprovalRequest {
-                    id: uuid::Uuid::new_v4().to_string(),
+                    id: String::new(),
+                    run_id: String::new(),
                     kind: GateKind::Plan,
                     target: plan_id.clone(),
                     payload,
@@ -159,11 +155,8 @@ impl Run {
                 match decision.outcome {
                     Outcome::Approve => {
                         let granted = granted.expect("an approve decision carries its evidence");
-                        if let Err(status) = self.rt.plans.approve(&plan_id, granted) {
-                            return ToolOutput::error(format!(
-                                "Invalid plan state for execution: {}",
-                                status.as_str()
-                            ));
+                        if let Err(message) = self.approve_plan(&plan_id, granted).await {
+                            return ToolOutput::error(message);
                         }
                     }
                     Outcome::Reject => {
@@ -181,29 +174,173 @@ impl Run {
         self.dispatch_plan(&plan_id).await
     }
 
-    /// Steps 5-6 of §4.4: `approved -> executing` (one winner), hydrate, dispatch, record.
+    /// `draft -> approved`, recorded with the run so a resumed run does not try it twice.
+    async fn approve_plan(&self, plan_id: &str, granted: Granted) -> Result<(), String> {
+        let (n, before) = self.log.step();
+        if let Some(r) = before {
+            return serde_json::from_value(r["v"].clone()).unwrap_or(Ok(()));
+        }
+        let result = match self.rt.plans.approve_op(plan_id, granted) {
+            Ok(op) => self.commit_plan(n, op).map_err(|e| e.message()),
+            Err(e) => Err(e.message()),
+        };
+        if let Err(message) = &result {
+            let record = crate::trace::recorded(&json!({"Err": message}), 0);
+            self.log.push(self.log.step_op(n, record));
+        }
+        result
+    }
+
+    /// Commits a plan write together with step `n`'s record (one transaction when plans
+    /// live in the run's store).
+    fn commit_plan(&self, n: u64, op: Op) -> Result<(), PlanError> {
+        let record = self
+            .log
+            .step_op(n, crate::trace::recorded(&json!({"Ok": null}), 0));
+        let plans = &self.rt.plans;
+        let committed = if plans.is_in(self.log.store()) {
+            self.log.commit(vec![op, record])
+        } else {
+            plans.commit(op).map(|()| self.log.push(record))
+        };
+        committed.map_err(|e| match e {
+            StoreError::Conflict { key } if key.starts_with("plan:") => plans.lost(
+                &key["plan:".len()..],
+                StoreError::Conflict { key: key.clone() },
+            ),
+            e => PlanError::Store(e),
+        })
+    }
+
+    /// Steps 5-6 of §4.4: `approved -> executing` (one winner, recorded as the start of the
+    /// dispatch step in the same transaction), hydrate, dispatch, record the outcome and
+    /// `executing -> executed|failed` together.
     async fn dispatch_plan(&self, plan_id: &str) -> ToolOutput {
-        let plan = match self
-            .rt
-            .plans
-            .advance(plan_id, Status::Approved, Status::Executing, None)
-        {
-            Ok(plan) => plan,
-            Err(status) => {
-                return ToolOutput::error(format!(
-                    "Invalid plan state for execution: {}",
-                    status.as_str()
-                ))
+        let (n, before) = self.log.step();
+        match before {
+            Some(r) if r["phase"] == "done" => {
+                if let Ok(out) = serde_json::from_value::<Recorded>(r["v"].clone()) {
+                    return out.into();
+                }
+                return self.dispatch_in_doubt(n, plan_id).await;
             }
+            Some(_) => return self.dispatch_in_doubt(n, plan_id).await,
+            None => {}
+        }
+        let started = self.log.step_op(n, json!({"phase": "started"}));
+        let plans = &self.rt.plans;
+        let plan = match plans.prepare(plan_id, Status::Approved, Status::Executing, None) {
+            Ok((plan, op)) => {
+                let committed = if plans.is_in(self.log.store()) {
+                    self.log.commit(vec![op, started])
+                } else {
+                    plans
+                        .commit(op)
+                        .and_then(|()| self.log.commit(vec![started]))
+                };
+                match committed {
+                    Ok(()) => plan,
+                    Err(StoreError::Conflict { key }) if key.starts_with("plan:") => {
+                        let lost = plans.lost(plan_id, StoreError::Conflict { key });
+                        return self.settle(n, ToolOutput::error(lost.message()), None);
+                    }
+                    Err(e) => return self.halt(e),
+                }
+            }
+            Err(PlanError::Store(e)) => return self.halt(e),
+            Err(e) => return self.settle(n, ToolOutput::error(e.message()), None),
+        };
+        let (out, finish) = self.run_dispatcher(&plan).await;
+        self.settle(n, out, finish)
+    }
+
+    /// Records the outcome of dispatch step `n`, with the plan's final transition.
+    fn settle(&self, n: u64, out: ToolOutput, finish: Option<Op>) -> ToolOutput {
+        let mut record = crate::trace::recorded(&json!(Recorded::from(&out)), 0);
+        record["phase"] = json!("done");
+        let done = self.log.step_op(n, record);
+        let written = match finish {
+            Some(op) if self.rt.plans.is_in(self.log.store()) => self.log.commit(vec![op, done]),
+            Some(op) => self.rt.plans.commit(op).map(|()| self.log.push(done)),
+            None => {
+                self.log.push(done);
+                Ok(())
+            }
+        };
+        match written {
+            Ok(()) => out,
+            Err(e) => self.halt(e),
+        }
+    }
+
+    /// A dispatch that started and did not finish before its process stopped: the
+    /// dispatcher may or may not have carried the plan out. Someone decides: approve runs it
+    /// again, reject fails the plan.
+    async fn dispatch_in_doubt(&self, n: u64, plan_id: &str) -> ToolOutput {
+        let plan = match self.rt.plans.get(plan_id) {
+            Ok(Some(plan)) => plan,
+            Ok(None) => return ToolOutput::error(format!("plan not found: {plan_id}")),
+            Err(e) => return self.halt(e),
+        };
+        let data = json!({"planId": plan_id, "runId": self.log.id});
+        self.out
+            .emit(StreamPart::Data {
+                kind: "data-plan-in-doubt",
+                data,
+            })
+            .await;
+        let request = ApprovalRequest {
+            id: String::new(),
+            run_id: String::new(),
+            kind: GateKind::Plan,
+            target: plan_id.to_string(),
+            payload: plan.to_value(),
+            resource_id: self.rt.spec.tenant.resource_id.clone(),
+            thread_id: self.info.thread_id.clone(),
+            correlation_id: plan_id.to_string(),
+        };
+        match self.gate(request, Vec::new()).await {
+            Gate::Cancelled => ToolOutput::error(format!("Plan {plan_id} approval was cancelled")),
+            Gate::Decided(_, Some(_granted)) if plan.status == Status::Executing => {
+                let (out, finish) = self.run_dispatcher(&plan).await;
+                self.settle(n, out, finish)
+            }
+            Gate::Decided(d, _) => {
+                let reason = d.feedback.unwrap_or_else(|| {
+                    "the dispatch may have run before its process stopped; it was not run again"
+                        .into()
+                });
+                let outcome = json!({"code": "in_doubt", "details": null, "message": reason, "state": "failed"});
+                let finish = self
+                    .rt
+                    .plans
+                    .prepare(plan_id, Status::Executing, Status::Failed, Some(outcome))
+                    .ok()
+                    .map(|(_, op)| op);
+                let out = ToolOutput::error(format!("Dispatch failed: {reason}"));
+                self.settle(n, out, finish)
+            }
+        }
+    }
+
+    /// Hydrates the plan's references and calls the dispatcher; the result and the write
+    /// that moves the plan to `executed` or `failed`.
+    async fn run_dispatcher(&self, plan: &StoredPlan) -> (ToolOutput, Option<Op>) {
+        let plan_id = plan.id.as_str();
+        let finish = |to: Status, outcome: Value| {
+            self.rt
+                .plans
+                .prepare(plan_id, Status::Executing, to, Some(outcome))
+                .ok()
+                .map(|(_, op)| op)
         };
         let fail = |message: String| {
             let outcome =
                 json!({"code": null, "details": null, "message": message, "state": "failed"});
-            let _ =
-                self.rt
-                    .plans
-                    .advance(plan_id, Status::Executing, Status::Failed, Some(outcome));
-            ToolOutput::error(format!("Dispatch failed: {message}"))
+            (
+                ToolOutput::error(format!("Dispatch failed: {message}")),
+                finish(Status::Failed, outcome),
+            )
         };
         let mut references = BTreeSet::new();
         for action in &plan.actions {
@@ -249,16 +386,7 @@ impl Run {
             "details": result.details, "entitiesAffected": result.entities_affected,
             "state": "executed", "summary": result.summary,
         });
-        if let Err(status) =
-            self.rt
-                .plans
-                .advance(plan_id, Status::Executing, Status::Executed, Some(outcome))
-        {
-            return ToolOutput::error(format!(
-                "Invalid plan state for execution: {}",
-                status.as_str()
-            ));
-        }
-        ToolOutput::ok(result.tool_result(resolved_actions))
+        let out = ToolOutput::ok(result.tool_result(resolved_actions));
+        (out, finish(Status::Executed, outcome))
     }
 }

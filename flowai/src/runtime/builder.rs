@@ -123,6 +123,28 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Keeps all runtime state (runs, journal, plans, approvals, memory, references) in
+    /// `store`. Two runtimes built on one durable store share that state: a run paused on
+    /// one can be approved and resumed on the other.
+    ///
+    /// ```
+    /// use flowai::store::{MemoryStore, Store};
+    /// use flowai::{AgentSpec, Runtime, TenantIdentity};
+    /// use std::sync::Arc;
+    ///
+    /// let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    /// let runtime = Runtime::builder(TenantIdentity::new("acme", "v1"))
+    ///     .agent(AgentSpec::specialist("w", "claude-sonnet-4-6", ""))
+    ///     .store(store)
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(runtime.list_runs(&Default::default()).unwrap().is_empty());
+    /// ```
+    pub fn store(mut self, store: Arc<dyn crate::store::Store>) -> Self {
+        self.options.store = Some(store);
+        self
+    }
+
     /// Mutable access to the spec for anything the builder has no method for.
     pub fn spec_mut(&mut self) -> &mut RuntimeSpec {
         &mut self.spec

@@ -72,6 +72,9 @@ pub enum SpecError {
     /// A provider config or cassette that cannot be used.
     #[error("{0}")]
     Provider(String),
+    /// A store that cannot be opened (`storage_factories`, `data_environment.kv`).
+    #[error("{0}")]
+    Storage(String),
     /// A valid request for a capability this build does not provide yet.
     #[error("{0} is not implemented yet in this release of flowai")]
     Unsupported(String),

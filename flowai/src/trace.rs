@@ -1,0 +1,216 @@
+//! The run journal (ARCHITECTURE.md `trace`): every event of every run with its sequence
+//! number, the run record, and the recorded steps that make a run resumable.
+//!
+//! A run writes through a [`RunLog`]. Events and step records are buffered and committed
+//! in one store transaction at the run's durable points: before an effect (a host tool, the
+//! action dispatcher) starts, when an approval gate opens, when the run ends, and whenever
+//! the consumer is about to receive an event that is not yet durable. So every event a
+//! consumer saw can be replayed from the journal.
+//!
+//! Resuming replays the run from its start: steps that were recorded return their recorded
+//! outcome without running again, and events whose sequence number is already in the
+//! journal are not emitted again. The run then continues where it stood, and its new events
+//! continue the same sequence.
+
+pub(crate) mod memo;
+pub(crate) mod record;
+
+pub use record::{RunFilter, RunInfo, RunStatus};
+
+use crate::event::StreamPart;
+use crate::store::{Op, Store, StoreError};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The key of a run record.
+pub(crate) fn run_key(run: &str) -> String {
+    format!("run:{run}")
+}
+
+/// The key prefix of a run's recorded steps.
+pub(crate) fn step_prefix(run: &str) -> String {
+    format!("step:{run}:")
+}
+
+fn step_key(run: &str, n: u64) -> String {
+    format!("step:{run}:{n:08}")
+}
+
+#[derive(Default)]
+struct LogState {
+    /// The last sequence number given out.
+    seq: u64,
+    /// Replay: events up to this number are already in the journal.
+    skip_until: u64,
+    /// The number the next step takes.
+    next_step: u64,
+    /// Replay: the steps recorded before, by number.
+    recorded: HashMap<u64, Value>,
+    /// Writes waiting for the next commit, in order.
+    buffer: Vec<Op>,
+    /// Why the run cannot go on durably (the store failed, or another process took it over).
+    halted: Option<StoreError>,
+}
+
+/// The journal writer of one run.
+pub(crate) struct RunLog {
+    pub(crate) id: String,
+    tenant: String,
+    store: Arc<dyn Store>,
+    state: Mutex<LogState>,
+    dirty: AtomicBool,
+}
+
+impl RunLog {
+    pub(crate) fn new(store: Arc<dyn Store>, tenant: &str, id: String) -> Arc<Self> {
+        Arc::new(Self {
+            id,
+            tenant: tenant.to_string(),
+            store,
+            state: Mutex::default(),
+            dirty: AtomicBool::new(false),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LogState> {
+        self.state.lock().expect("run log")
+    }
+
+    /// Prepares a resume: the journal's length and the recorded steps.
+    pub(crate) fn load(&self) -> Result<(), StoreError> {
+        let journaled = self.store.events(&self.tenant, &self.id, 0)?.len() as u64;
+        let prefix = step_prefix(&self.id);
+        let steps = self.store.scan(&self.tenant, &prefix)?;
+        let mut state = self.lock();
+        state.skip_until = journaled;
+        for (key, record) in steps {
+            if let Ok(n) = key[prefix.len()..].parse::<u64>() {
+                state.recorded.insert(n, (*record.value).clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Numbers the event; false when it is already in the journal (replay), so it must not
+    /// be sent again.
+    pub(crate) fn on_event(&self, part: &StreamPart) -> bool {
+        let mut state = self.lock();
+        state.seq += 1;
+        if state.seq <= state.skip_until {
+            return false;
+        }
+        let op = Op::Event {
+            run: self.id.clone(),
+            seq: state.seq,
+            event: Arc::new(part.to_value()),
+        };
+        state.buffer.push(op);
+        self.dirty.store(true, Ordering::Release);
+        true
+    }
+
+    /// The last sequence number given out.
+    pub(crate) fn seq(&self) -> u64 {
+        self.lock().seq
+    }
+
+    /// Replay of a recorded step: its `n` events are in the journal already.
+    pub(crate) fn skip_events(&self, n: u64) {
+        self.lock().seq += n;
+    }
+
+    /// The next step's number and, on replay, what it recorded.
+    pub(crate) fn step(&self) -> (u64, Option<Value>) {
+        let mut state = self.lock();
+        let n = state.next_step;
+        state.next_step += 1;
+        let recorded = state.recorded.remove(&n);
+        (n, recorded)
+    }
+
+    /// The write that records step `n`.
+    pub(crate) fn step_op(&self, n: u64, value: Value) -> Op {
+        Op::put(step_key(&self.id, n), value)
+    }
+
+    /// Buffers a write for the next commit.
+    pub(crate) fn push(&self, op: Op) {
+        self.lock().buffer.push(op);
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Commits everything buffered plus `extra` in one transaction. On failure nothing is
+    /// written; the buffer is kept for a retry unless the run was taken over (a conflict on
+    /// a journal slot), which halts the run.
+    pub(crate) fn commit(&self, extra: Vec<Op>) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if let Some(e) = &state.halted {
+            return Err(e.clone());
+        }
+        let mut ops = std::mem::take(&mut state.buffer);
+        let buffered = ops.len();
+        ops.extend(extra);
+        if ops.is_empty() {
+            return Ok(());
+        }
+        self.dirty.store(false, Ordering::Release);
+        match self.store.commit(&self.tenant, ops.clone()) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let fenced = matches!(&e, StoreError::Conflict { key } if key.starts_with("run:"));
+                if fenced {
+                    state.halted = Some(e.clone());
+                } else {
+                    ops.truncate(buffered);
+                    ops.append(&mut state.buffer);
+                    state.buffer = ops;
+                    self.dirty.store(true, Ordering::Release);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Commits what is buffered, if anything (the consumer is about to see an event).
+    pub(crate) fn flush_if_dirty(&self) {
+        if self.dirty.load(Ordering::Acquire) {
+            let _ = self.commit(Vec::new());
+        }
+    }
+
+    /// Stops the run from writing: its durable state is no longer ours to extend.
+    pub(crate) fn halt(&self, error: StoreError) {
+        self.lock().halted.get_or_insert(error);
+    }
+
+    /// Why the run cannot go on, if it cannot.
+    pub(crate) fn halted(&self) -> Option<StoreError> {
+        self.lock().halted.clone()
+    }
+
+    /// The store the journal lives in.
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+}
+
+/// The events of run `run` after sequence number `after`, as `{"seq", "event"}` pairs.
+pub(crate) fn events(
+    store: &dyn Store,
+    tenant: &str,
+    run: &str,
+    after: u64,
+) -> Result<Vec<(u64, Value)>, StoreError> {
+    Ok(store
+        .events(tenant, run, after)?
+        .into_iter()
+        .map(|(seq, e)| (seq, (*e).clone()))
+        .collect())
+}
+
+/// What a step recorded: its outcome and how many events it emitted.
+pub(crate) fn recorded(value: &Value, events: u64) -> Value {
+    json!({"events": events, "v": value})
+}

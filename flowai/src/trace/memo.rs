@@ -1,0 +1,86 @@
+//! Recorded steps: what makes a run replayable. Every value a run's control flow depends on
+//! that could differ on a second execution (a model's answer, a predicate's verdict, an
+//! approval id, a store read, a tool's result) goes through [`Run::memo`] or
+//! [`Run::effect`], so a resumed run takes exactly the path it took before.
+
+use super::recorded;
+use crate::agent::Run;
+use crate::store::{Op, StoreError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::future::Future;
+
+/// How an effect step went.
+pub(crate) enum Effect<T> {
+    /// It ran now, or it had finished before (replay).
+    Done(T),
+    /// It had started and not finished when the run's process stopped: it may or may not
+    /// have happened. The step number completes it once someone decided.
+    InDoubt(u64),
+    /// Its start could not be made durable; it did not run.
+    Failed(StoreError),
+}
+
+impl Run {
+    /// Runs `f`, or returns what it returned before when the run replays.
+    pub(crate) async fn memo<T, Fut>(&self, f: Fut) -> T
+    where
+        T: Serialize + DeserializeOwned,
+        Fut: Future<Output = T>,
+    {
+        let (n, before) = self.log.step();
+        if let Some(r) = before {
+            if let Ok(value) = T::deserialize(&r["v"]) {
+                self.log.skip_events(r["events"].as_u64().unwrap_or(0));
+                return value;
+            }
+        }
+        let start = self.log.seq();
+        let value = f.await;
+        let events = self.log.seq() - start;
+        let record = recorded(&json!(value), events);
+        self.log.push(self.log.step_op(n, record));
+        value
+    }
+
+    /// An effect (a host tool, the action dispatcher): its start is made durable (with
+    /// `with_start`, atomically) before `f` runs, so a crash in between surfaces as
+    /// [`Effect::InDoubt`] on resume instead of a silent second run.
+    pub(crate) async fn effect<T, F, Fut>(&self, with_start: Vec<Op>, f: F) -> Effect<T>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let (n, before) = self.log.step();
+        match before {
+            Some(r) if r["phase"] == "done" => {
+                if let Ok(value) = T::deserialize(&r["v"]) {
+                    self.log.skip_events(r["events"].as_u64().unwrap_or(0));
+                    return Effect::Done(value);
+                }
+                return Effect::InDoubt(n);
+            }
+            Some(_) => return Effect::InDoubt(n),
+            None => {}
+        }
+        let mut ops = vec![self.log.step_op(n, json!({"phase": "started"}))];
+        ops.extend(with_start);
+        if let Err(e) = self.log.commit(ops) {
+            return Effect::Failed(e);
+        }
+        let start = self.log.seq();
+        let value = f().await;
+        self.complete(n, &value, self.log.seq() - start);
+        Effect::Done(value)
+    }
+
+    /// Records the outcome of effect step `n` (buffered: committed with the run's next
+    /// durable write).
+    pub(crate) fn complete<T: Serialize>(&self, n: u64, value: &T, events: u64) {
+        let mut record = recorded(&json!(value), events);
+        record["phase"] = Value::String("done".into());
+        self.log.push(self.log.step_op(n, record));
+    }
+}

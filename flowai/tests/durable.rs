@@ -1,0 +1,306 @@
+//! Durable runs on a shared store: a run paused at an approval survives its runtime (a
+//! second runtime on the same store lists the approval, records the decision and resumes
+//! the run), the journal has every event once and in order, a tool call interrupted
+//! mid-flight surfaces as in doubt instead of running twice, and decisions are recorded
+//! exactly once across runtimes. The same tests run on SQLite in `durable_sqlite.rs`.
+
+mod common;
+
+use common::*;
+use flowai::approval::{ApprovalError, Decision};
+use flowai::spec::ApprovalRule;
+use flowai::store::{MemoryStore, Store};
+use flowai::trace::{RunFilter, RunStatus};
+use flowai::{AgentSpec, InterpreterKind, Runtime, StreamPart, ToolDef};
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A coordinator routing to a specialist whose `charge` tool needs approval; `hang` makes
+/// the tool never return (a process that dies mid-call).
+fn runtime(store: Arc<dyn Store>, calls: Arc<AtomicUsize>, hang: bool, gated: bool) -> Runtime {
+    let def = ToolDef {
+        approval: if gated {
+            ApprovalRule::Always
+        } else {
+            ApprovalRule::Never
+        },
+        ..ToolDef::new("charge", json!({"type": "object"}))
+    };
+    builder()
+        .agent(AgentSpec::coordinator("c", MODEL, "", &["w"]))
+        .agent(AgentSpec::specialist("w", MODEL, ""))
+        .tool("w", def, move |args, _ctx| {
+            let calls = calls.clone();
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                if hang {
+                    futures::future::pending::<()>().await;
+                }
+                Ok(json!({"charged": args["cents"]}))
+            }
+        })
+        .interpreter(InterpreterKind::Scripted)
+        .store(store)
+        .build()
+        .unwrap()
+}
+
+fn script() -> String {
+    let inner = json!({"tool": "charge", "args": {"cents": 500}}).to_string();
+    json!({"tool": "call_agent", "args": {"agent": "w", "prompt": inner}}).to_string()
+}
+
+/// Reads events until one of type `kind` (inclusive), then returns them.
+async fn until(stream: &mut flowai::RunStream, kind: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    while let Some(part) = stream.next().await {
+        let done = part.type_name() == kind;
+        seen.push(part.to_value());
+        if done {
+            return seen;
+        }
+    }
+    panic!("the stream ended before {kind}: {seen:?}");
+}
+
+fn journal(rt: &Runtime, run: &str) -> Vec<Value> {
+    let events = rt.run_events(run, 0).unwrap();
+    for (i, (seq, _)) in events.iter().enumerate() {
+        assert_eq!(*seq, i as u64 + 1, "the journal has a gap or a duplicate");
+    }
+    events.into_iter().map(|(_, e)| e).collect()
+}
+
+fn approve() -> Decision {
+    Decision::parse("approve", None, None).unwrap()
+}
+
+#[tokio::test]
+async fn a_paused_run_is_approved_and_resumed_on_another_runtime() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let first = runtime(store.clone(), calls.clone(), false, true);
+    let mut stream = first.query(&script(), "t1");
+    let run_id = stream.run_id().unwrap().to_string();
+    let before = until(&mut stream, "approval-required").await;
+    let required = before.last().unwrap()["data"].clone();
+    assert_eq!(required["runId"], run_id.as_str());
+    // The process "stops": the stream and the runtime go away with the run paused.
+    drop(stream);
+    drop(first);
+
+    let second = runtime(store.clone(), calls.clone(), false, true);
+    let runs = second.list_runs(&RunFilter::default()).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].run_id, run_id);
+    assert_eq!(runs[0].status, RunStatus::Paused);
+    let pending = second.pending_approvals().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].id, required["id"].as_str().unwrap());
+    assert_eq!(pending[0].run_id, run_id);
+    assert_eq!(pending[0].target, "charge");
+    assert_eq!(pending[0].thread_id, "t1-w");
+    second
+        .respond_to_approval(&pending[0].id, approve())
+        .unwrap();
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "nothing runs before resume"
+    );
+
+    let after: Vec<Value> = second.resume(&run_id).map(|p| p.to_value()).collect().await;
+    assert_eq!(after[0]["type"], "approval-decision");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let result = after
+        .iter()
+        .find(|e| {
+            e["type"] == "tool-invocation" && e["toolName"] == "charge" && e["state"] == "result"
+        })
+        .unwrap();
+    assert_eq!(result["result"], json!({"charged": 500}));
+    assert_eq!(after.last().unwrap()["type"], "tool-agent");
+    // The journal is exactly what the two consumers saw, in one sequence.
+    let mut seen = before.clone();
+    seen.extend(after);
+    assert_eq!(journal(&second, &run_id), seen);
+    assert_eq!(
+        second.run_info(&run_id).unwrap().unwrap().status,
+        RunStatus::Completed
+    );
+    // A finished run is not resumed again.
+    let again: Vec<StreamPart> = second.resume(&run_id).collect().await;
+    assert_eq!(again.len(), 1);
+    assert!(
+        again[0].to_string().contains("is completed"),
+        "{}",
+        again[0]
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_decision_is_recorded_once_across_runtimes() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let a = runtime(store.clone(), calls.clone(), false, true);
+    let b = runtime(store.clone(), calls.clone(), false, true);
+    let mut stream = a.query(&script(), "t1");
+    let run_id = stream.run_id().unwrap().to_string();
+    let seen = until(&mut stream, "approval-required").await;
+    let id = seen.last().unwrap()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.respond_to_approval(&id, approve()).unwrap();
+    let reject = Decision::parse("reject", None, None).unwrap();
+    assert_eq!(
+        a.respond_to_approval(&id, reject),
+        Err(ApprovalError::AlreadyResolved(id.clone()))
+    );
+    assert!(a.pending_approvals().unwrap().is_empty());
+    drop(stream);
+    let finished: Vec<Value> = a.resume(&run_id).map(|p| p.to_value()).collect().await;
+    assert_eq!(finished[0]["data"]["outcome"]["outcome"], "approve");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+/// Drives `stream` until its tool call hangs, then drops it (the process dies mid-call).
+async fn die_mid_call(mut stream: flowai::RunStream) -> String {
+    let run = stream.run_id().unwrap().to_string();
+    loop {
+        match tokio::time::timeout(Duration::from_millis(200), stream.next()).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the run finished instead of hanging"),
+            Err(_) => return run,
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_interrupted_tool_call_is_in_doubt_and_runs_again_only_if_approved() {
+    for (outcome, runs_again) in [("approve", true), ("reject", false)] {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+        let hung = Arc::new(AtomicUsize::new(0));
+        let first = runtime(store.clone(), hung.clone(), true, false);
+        let run_id = die_mid_call(first.query(&script(), "t1")).await;
+        assert_eq!(hung.load(Ordering::SeqCst), 1, "the call had started");
+        drop(first);
+
+        let calls = Arc::new(AtomicUsize::new(0));
+        let second = runtime(store.clone(), calls.clone(), false, false);
+        let mut resumed = second.resume(&run_id);
+        let seen = until(&mut resumed, "approval-required").await;
+        let doubt = seen
+            .iter()
+            .find(|e| e["type"] == "data-tool-in-doubt")
+            .unwrap();
+        assert_eq!(doubt["data"]["toolName"], "charge");
+        assert_eq!(doubt["data"]["runId"], run_id.as_str());
+        assert_eq!(doubt["data"]["args"], json!({"cents": 500}));
+        let request = &seen.last().unwrap()["data"];
+        assert_eq!(request["kind"], "tool");
+        assert_eq!(request["target"], "charge");
+        assert_eq!(calls.load(Ordering::SeqCst), 0, "not re-run silently");
+        let id = request["id"].as_str().unwrap();
+        let decision = Decision::parse(outcome, None, None).unwrap();
+        second.respond_to_approval(id, decision).unwrap();
+        let rest: Vec<Value> = resumed.map(|p| p.to_value()).collect().await;
+        let result = rest
+            .iter()
+            .find(|e| e["toolName"] == "charge" && e["state"] == "result")
+            .unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), usize::from(runs_again));
+        if runs_again {
+            assert_eq!(result["result"], json!({"charged": 500}));
+        } else {
+            assert_eq!(result["result"]["error"], "in_doubt");
+        }
+        journal(&second, &run_id);
+        assert_eq!(
+            second.run_info(&run_id).unwrap().unwrap().status,
+            RunStatus::Completed
+        );
+    }
+}
+
+#[tokio::test]
+async fn completed_calls_are_not_run_again_on_resume() {
+    // The run dies while paused on a second gated call: the first one is recorded done.
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let first = runtime(store.clone(), calls.clone(), false, true);
+    let twice = json!({"script": [
+        {"tool": "charge", "args": {"cents": 1}},
+        {"tool": "charge", "args": {"cents": 2}},
+    ]})
+    .to_string();
+    let mut stream = first.run_specialist("w", &twice, Some("t"));
+    let run_id = stream.run_id().unwrap().to_string();
+    let seen = until(&mut stream, "approval-required").await;
+    let id = seen.last().unwrap()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    first.respond_to_approval(&id, approve()).unwrap();
+    let seen = until(&mut stream, "approval-required").await;
+    assert!(seen.iter().any(|e| e["result"] == json!({"charged": 1})));
+    drop(stream);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+    let second = runtime(store, calls.clone(), false, true);
+    let pending = second.pending_approvals().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].payload, json!({"cents": 2}));
+    second
+        .respond_to_approval(&pending[0].id, approve())
+        .unwrap();
+    let rest: Vec<Value> = second.resume(&run_id).map(|p| p.to_value()).collect().await;
+    assert!(rest.iter().any(|e| e["result"] == json!({"charged": 2})));
+    assert!(!rest.iter().any(|e| e["result"] == json!({"charged": 1})));
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "each call ran exactly once"
+    );
+    let events = journal(&second, &run_id);
+    let results = events
+        .iter()
+        .filter(|e| e["toolName"] == "charge" && e["state"] == "result")
+        .count();
+    assert_eq!(results, 2);
+}
+
+#[tokio::test]
+async fn unknown_runs_and_filters() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let rt = runtime(store, Arc::new(AtomicUsize::new(0)), false, false);
+    let missing: Vec<StreamPart> = rt.resume("nope").collect().await;
+    assert_eq!(
+        wire(&missing),
+        vec![r#"{"error":{"message":"run not found: nope"},"type":"error"}"#]
+    );
+    let done: Vec<StreamPart> = rt.query(&script(), "t1").collect().await;
+    assert!(done.iter().all(|p| p.type_name() != "error"));
+    let _: Vec<StreamPart> = rt.query(&script(), "t2").collect().await;
+    let t2 = RunFilter {
+        thread_id: Some("t2".into()),
+        ..RunFilter::default()
+    };
+    let runs = rt.list_runs(&t2).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].thread_id, "t2");
+    assert_eq!(runs[0].agent, "c");
+    assert_eq!(runs[0].entry, "query");
+    let completed = RunFilter {
+        status: Some(RunStatus::Completed),
+        ..RunFilter::default()
+    };
+    assert_eq!(rt.list_runs(&completed).unwrap().len(), 2);
+    // Every event of a finished run is in the journal, numbered from 1.
+    let events = journal(&rt, &runs[0].run_id);
+    assert_eq!(events.len(), done.len());
+}
