@@ -21,7 +21,7 @@ def search_products(args, ctx):
     return {"sku": "SKU-1", "price": 9.99}
 
 
-def build_runtime():
+def build_runtime(storage_factories=None):
     search = define_tool("search_products", {"query": str}, description="Search products")(search_products)
     spec = define_runtime(
         define_tenant("bench", "v1"),
@@ -30,6 +30,7 @@ def build_runtime():
             define_specialist("product_insights", model=MODEL, prompt="Answer.", tools=[search]),
         ],
         providers={"anthropic": {"apiKey": "unused"}},
+        storage_factories=storage_factories,
     )
     return create_runtime(spec, interpreter="scripted")
 

@@ -30,7 +30,7 @@ SPECIALIST_SCRIPT = json.dumps({"tool": "search_products", "args": {"query": "Wh
 PROMPT = json.dumps({"tool": "call_agent", "args": {"agent": "product_insights", "prompt": SPECIALIST_SCRIPT}})
 
 
-def build_runtime():
+def build_runtime(storage_factories=None):
     search = define_tool("search_products", {"query": str}, approval="always")(
         lambda args, ctx: {"sku": "SKU-1", "price": 9.99}
     )
@@ -41,6 +41,7 @@ def build_runtime():
             define_specialist("product_insights", model=MODEL, prompt="Answer.", tools=[search]),
         ],
         providers={"anthropic": {"apiKey": "unused"}},
+        storage_factories=storage_factories,
     )
     return create_runtime(spec, interpreter="scripted")
 

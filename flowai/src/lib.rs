@@ -99,7 +99,8 @@ pub mod __private {
     };
     pub use crate::typed::{
         approval_patch, assert, check_predicate, decode_args, Action, Agent, AgentParts,
-        ApprovalPredicate, CallContext, Plan, ToolArgs, ToolFuture, ToolRef, ToolResult, TypedTool,
+        ApprovalPredicate, CallContext, IntoPrompt, Plan, ToolArgs, ToolFuture, ToolRef,
+        ToolResult, TypedTool,
     };
     pub use std::boxed::Box;
     pub use std::collections::BTreeMap;

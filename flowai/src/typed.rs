@@ -144,6 +144,51 @@ pub trait Agent {
     }
 }
 
+/// What `#[flowai(prompt = ...)]` of `#[derive(Agent)]` accepts: text (`&str`, `String`)
+/// or a rendered [`LayeredPrompt`](crate::prompt::LayeredPrompt), whose text becomes the
+/// system prompt.
+///
+/// ```
+/// use flowai::prompt::LayeredPrompt;
+/// use flowai::typed::{Agent, IntoPrompt};
+///
+/// fn prompt() -> LayeredPrompt {
+///     LayeredPrompt::builder("You answer product questions.")
+///         .operational_rules("Quote prices from tools only.")
+///         .build()
+/// }
+///
+/// #[derive(Agent)]
+/// #[flowai(role = "specialist", model = "claude-sonnet-4-6", prompt = prompt())]
+/// struct ProductInsights;
+///
+/// assert_eq!(ProductInsights::agent_spec().system_prompt, prompt().text);
+/// assert_eq!("text".into_prompt(), "text");
+/// ```
+pub trait IntoPrompt {
+    /// The system prompt text.
+    fn into_prompt(self) -> String;
+}
+
+impl IntoPrompt for &str {
+    fn into_prompt(self) -> String {
+        self.to_string()
+    }
+}
+
+impl IntoPrompt for String {
+    fn into_prompt(self) -> String {
+        self
+    }
+}
+
+#[cfg(feature = "runtime")]
+impl IntoPrompt for crate::prompt::LayeredPrompt {
+    fn into_prompt(self) -> String {
+        self.text
+    }
+}
+
 /// Builds the wire `AgentSpec` of a derived agent (generated code calls this).
 #[doc(hidden)]
 pub struct AgentParts {

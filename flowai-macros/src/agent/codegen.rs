@@ -21,7 +21,7 @@ pub(crate) fn agent(input: &DeriveInput, a: &Attrs, agent: &Agent) -> TokenStrea
     let prompt = a
         .prompt
         .get()
-        .map(|e| quote_spanned!(e.span()=> #p::String::from(#e)));
+        .map(|e| quote_spanned!(e.span()=> #p::IntoPrompt::into_prompt(#e)));
     let provider = option(
         a.provider
             .get()
