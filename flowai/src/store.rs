@@ -31,7 +31,9 @@
 //! ```
 
 pub(crate) mod agent_memory;
+pub(crate) mod batch;
 mod memory;
+pub mod open;
 pub mod postgres;
 pub mod sqlite;
 
