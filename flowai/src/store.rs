@@ -31,6 +31,7 @@
 //! ```
 
 pub(crate) mod agent_memory;
+pub(crate) mod batch;
 mod memory;
 pub mod open;
 pub mod postgres;

@@ -1,1 +1,366 @@
-//! SQLite backend (in progress).
+//! The SQLite [`Store`]: one file in WAL mode, shareable by several handles and processes.
+//!
+//! Tables (schema version 1): `flowai_meta(key, value)` holding `schema_version`,
+//! `flowai_kv(tenant, key, value, version, expires_at)` and
+//! `flowai_events(tenant, run_id, seq, event)`. Values are JSON text; `expires_at` is ms
+//! since the epoch. Every commit is one `BEGIN IMMEDIATE` transaction, so commits from
+//! any number of connections serialize on the file's write lock (waiting up to 5 s).
+
+use super::batch::{self, Prior, Write};
+use super::{now_ms, Op, Record, Store, StoreError};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How long a connection waits for another one's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A durable [`Store`] in one SQLite file.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    describe: String,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe)
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the store file at `path` and brings its schema up to
+    /// date. The parent directory must exist. Several stores, in this process or
+    /// others, may open one file at once.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] if the file cannot be opened or created (e.g. its
+    /// directory is missing), [`StoreError::Corrupt`] if it is not a SQLite database,
+    /// [`StoreError::NewerSchema`] if a newer flowai wrote it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use flowai::store::{sqlite::SqliteStore, Op, Store};
+    /// use serde_json::json;
+    ///
+    /// let path = std::env::temp_dir().join(format!("flowai-doc-{}.db", std::process::id()));
+    /// let store = SqliteStore::open(&path).unwrap();
+    /// store.commit("acme", vec![Op::put("greeting", json!("hello"))]).unwrap();
+    ///
+    /// // Another handle on the same file sees the write.
+    /// let other = SqliteStore::open(&path).unwrap();
+    /// let record = other.get("acme", "greeting").unwrap().unwrap();
+    /// assert_eq!(*record.value, json!("hello"));
+    /// assert!(other.get("globex", "greeting").unwrap().is_none());
+    /// # drop((store, other));
+    /// # for suffix in ["", "-wal", "-shm"] {
+    /// #     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    /// # }
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path: PathBuf = path.as_ref().to_path_buf();
+        let describe = format!("sqlite store '{}'", path.display());
+        let fail = |e: rusqlite::Error| map_err(&describe, e);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(StoreError::Unavailable {
+                    store: describe.clone(),
+                    detail: format!(
+                        "directory '{}' does not exist; create it before opening '{}'",
+                        parent.display(),
+                        path.display()
+                    ),
+                });
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(&path, flags).map_err(fail)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        // The first statement that reads the file: a non-database fails here.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(fail)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Unavailable {
+                store: describe,
+                detail: format!("cannot switch the journal to WAL mode (it is '{mode}')"),
+            });
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(fail)?;
+        conn.set_prepared_statement_cache_capacity(32);
+        schema::migrate(&mut conn, &describe)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            describe,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled its transaction back on unwind.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        map_err(&self.describe, e)
+    }
+
+    fn corrupt(&self, detail: String) -> StoreError {
+        StoreError::Corrupt {
+            store: self.describe.clone(),
+            detail,
+        }
+    }
+
+    fn parse(&self, text: &str) -> Result<Arc<Value>, StoreError> {
+        serde_json::from_str(text)
+            .map(Arc::new)
+            .map_err(|e| self.corrupt(format!("a stored value is not JSON: {e}")))
+    }
+
+    fn record(
+        &self,
+        value: &str,
+        version: i64,
+        expires_at_ms: Option<i64>,
+    ) -> Result<Record, StoreError> {
+        Ok(Record {
+            value: self.parse(value)?,
+            version,
+            expires_at_ms,
+        })
+    }
+}
+
+pub(super) fn map_err(describe: &str, e: rusqlite::Error) -> StoreError {
+    let code = e.sqlite_error_code();
+    if matches!(
+        code,
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    ) {
+        StoreError::Corrupt {
+            store: describe.to_string(),
+            detail: e.to_string(),
+        }
+    } else {
+        StoreError::Unavailable {
+            store: describe.to_string(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+fn to_json(value: &Value) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Config(format!("a value cannot be serialized as JSON: {e}")))
+}
+
+/// A journal sequence number as SQLite's integer (out-of-range ones never match a row).
+fn seq_i64(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+impl Store for SqliteStore {
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    fn commit(&self, tenant: &str, ops: Vec<Op>) -> Result<(), StoreError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let (keys, runs) = batch::reads(&ops);
+        let mut prior = HashMap::with_capacity(keys.len());
+        if !keys.is_empty() {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT version, expires_at FROM flowai_kv WHERE tenant = ?1 AND key = ?2",
+                )
+                .map_err(|e| self.err(e))?;
+            for key in keys {
+                let row = stmt
+                    .query_row(params![tenant, key], |r| {
+                        Ok(Prior {
+                            version: r.get(0)?,
+                            expires_at_ms: r.get(1)?,
+                        })
+                    })
+                    .optional()
+                    .map_err(|e| self.err(e))?;
+                if let Some(p) = row {
+                    prior.insert(key, p);
+                }
+            }
+        }
+        // Journals have no gaps, so slot `s` is the next free one exactly when `s - 1` is
+        // taken (or `s` is 1) and `s` is free: two point lookups on the primary key.
+        // (MAX(seq) or ORDER BY seq DESC LIMIT 1 would be re-prepared on every new run
+        // id under SQLITE_ENABLE_STAT4, which costs more than the lookups.)
+        let mut last_seq = HashMap::with_capacity(runs.len());
+        if !runs.is_empty() {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM flowai_events
+                     WHERE tenant = ?1 AND run_id = ?2 AND seq = ?3)",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut taken = |run: &str, seq: u64| -> Result<bool, StoreError> {
+                stmt.query_row(params![tenant, run, seq_i64(seq)], |r| r.get(0))
+                    .map_err(|e| self.err(e))
+            };
+            for (run, first) in batch::first_seqs(&ops) {
+                let next =
+                    first >= 1 && (first == 1 || taken(run, first - 1)?) && !taken(run, first)?;
+                // Any value but `first - 1` makes `plan` report the slot as a conflict.
+                last_seq.insert(run, if next { first - 1 } else { first });
+            }
+        }
+        let plan = batch::plan(&ops, &prior, &last_seq, now)?;
+        for w in &plan.kv {
+            let value = to_json(&w.value)?;
+            let changed = match w.write {
+                Write::Bump(n) => tx
+                    .prepare_cached(
+                        "INSERT INTO flowai_kv (tenant, key, value, version, expires_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value,
+                           version = flowai_kv.version + excluded.version,
+                           expires_at = excluded.expires_at",
+                    )
+                    .and_then(|mut s| s.execute(params![tenant, w.key, value, n, w.expires_at_ms])),
+                Write::Update => tx
+                    .prepare_cached(
+                        "UPDATE flowai_kv SET value = ?3, version = ?4, expires_at = ?5
+                         WHERE tenant = ?1 AND key = ?2",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![tenant, w.key, value, w.version, w.expires_at_ms])
+                    }),
+                Write::Create => tx
+                    .prepare_cached(
+                        "INSERT INTO flowai_kv (tenant, key, value, version, expires_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, key) DO NOTHING",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![tenant, w.key, value, w.version, w.expires_at_ms])
+                    }),
+            }
+            .map_err(|e| self.err(e))?;
+            if changed != 1 {
+                return Err(StoreError::Conflict { key: w.key.clone() });
+            }
+        }
+        if !plan.events.is_empty() {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO flowai_events (tenant, run_id, seq, event) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(|e| self.err(e))?;
+            for e in &plan.events {
+                let event = to_json(e.event)?;
+                stmt.execute(params![tenant, e.run, seq_i64(e.seq), event])
+                    .map_err(|err| match err.sqlite_error_code() {
+                        Some(ErrorCode::ConstraintViolation) => StoreError::Conflict {
+                            key: format!("run:{}#{}", e.run, e.seq),
+                        },
+                        _ => self.err(err),
+                    })?;
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn get(&self, tenant: &str, key: &str) -> Result<Option<Record>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT value, version, expires_at FROM flowai_kv
+                 WHERE tenant = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?3)",
+            )
+            .map_err(|e| self.err(e))?;
+        let row = stmt
+            .query_row(params![tenant, key, now_ms()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        row.map(|(v, version, exp)| self.record(&v, version, exp))
+            .transpose()
+    }
+
+    fn scan(&self, tenant: &str, prefix: &str) -> Result<Vec<(String, Record)>, StoreError> {
+        let conn = self.lock();
+        let now = now_ms();
+        let upper = batch::prefix_upper(prefix);
+        let columns = "SELECT key, value, version, expires_at FROM flowai_kv WHERE tenant = ?1
+             AND key >= ?2 AND (expires_at IS NULL OR expires_at > ?3)";
+        let sql = if upper.is_some() {
+            format!("{columns} AND key < ?4 ORDER BY key")
+        } else {
+            format!("{columns} ORDER BY key")
+        };
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+            ))
+        };
+        let rows = match &upper {
+            Some(upper) => stmt.query_map(params![tenant, prefix, now, upper], map),
+            None => stmt.query_map(params![tenant, prefix, now], map),
+        }
+        .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, value, version, exp) = row.map_err(|e| self.err(e))?;
+            out.push((key, self.record(&value, version, exp)?));
+        }
+        Ok(out)
+    }
+
+    fn events(
+        &self,
+        tenant: &str,
+        run: &str,
+        after: u64,
+    ) -> Result<Vec<(u64, Arc<Value>)>, StoreError> {
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT seq, event FROM flowai_events
+                 WHERE tenant = ?1 AND run_id = ?2 AND seq > ?3 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![tenant, run, after], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, event) = row.map_err(|e| self.err(e))?;
+            out.push((u64::try_from(seq).unwrap_or(0), self.parse(&event)?));
+        }
+        Ok(out)
+    }
+}
+
+mod schema;
+#[cfg(test)]
+mod tests;
