@@ -100,7 +100,7 @@ def runtime():
         define_coordinator("coordinator", model="claude-sonnet-4-6", prompt="Route.", routes=["billing", "planner", "executor"]),
         define_specialist("billing", model="claude-sonnet-4-6", prompt="Bill.", tools=[charge]),
         define_planner("planner", model="claude-sonnet-4-6", prompt="Plan.", plan=plan),
-        define_executor("executor", model="claude-sonnet-4-6", prompt="Execute.", plan=plan, approval="always"),
+        define_executor("executor", model="claude-sonnet-4-6", prompt="Execute.", plan=plan, approval={"plans": "always"}),
     ]
     kv = StorageFactorySpec(kind="sqlite", config={"path": DB})
     spec = define_runtime(

@@ -57,7 +57,7 @@ def runtime():
         define_coordinator("coordinator", model=MODEL, prompt="Route.", routes=["billing", "planner", "executor"]),
         define_specialist("billing", model=MODEL, prompt="Bill.", tools=[charge]),
         define_planner("planner", model=MODEL, prompt="Plan.", plan=plan),
-        define_executor("executor", model=MODEL, prompt="Execute.", plan=plan, approval="never"),
+        define_executor("executor", model=MODEL, prompt="Execute.", plan=plan, approval={"plans": "never"}),
     ]
     spec = define_runtime(
         define_tenant(TENANT, "v1"),
@@ -85,8 +85,9 @@ async def main() -> None:
         while not os.path.exists(go):
             time.sleep(0.005)
         result = None
-        async for event in rt.run_specialist("executor", script("executePlan", {"planId": "p1"})):
-            if event["type"] == "tool-invocation" and event["state"] == "result":
+        prompt = script("call_agent", {"agent": "executor", "prompt": script("executePlan", {"planId": "p1"})})
+        async for event in rt.query(prompt, thread_id=f"exec-{os.getpid()}"):
+            if event.get("toolName") == "executePlan" and event["state"] == "result":
                 result = event["result"]
         print(json.dumps(result))
 

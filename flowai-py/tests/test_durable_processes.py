@@ -91,9 +91,8 @@ async def test_concurrent_execute_plan_from_processes_dispatches_once(tmp_path):
         effects = tmp_path / f"{name}-dispatch.txt"
         runtime = runtime_in(storage, tenant, effects)
         body = {"actions": [{"kind": "restock", "sku": "A-1"}]}
-        stored = await collect(
-            runtime.run_specialist("planner", script(("storePlan", {"specName": "Restock", "planId": "p1", "body": body})))
-        )
+        store = script(("storePlan", {"specName": "Restock", "planId": "p1", "body": body}))
+        stored = await collect(runtime.query(script(("call_agent", {"agent": "planner", "prompt": store})), thread_id="plan"))
         assert not [e for e in stored if e["type"] == "error"]
         go = tmp_path / f"{name}-go"
         procs = [worker(storage, tenant, "execute", effects, go) for _ in range(4)]

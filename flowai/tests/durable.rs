@@ -9,6 +9,8 @@ mod common;
 use common::*;
 use flowai::approval::{ApprovalError, Decision};
 use flowai::spec::ApprovalRule;
+use flowai::store::postgres::PostgresStore;
+use flowai::store::sqlite::SqliteStore;
 use flowai::store::{MemoryStore, Store};
 use flowai::trace::{RunFilter, RunStatus};
 use flowai::{AgentSpec, InterpreterKind, Runtime, StreamPart, ToolDef};
@@ -78,11 +80,62 @@ fn approve() -> Decision {
     Decision::parse("approve", None, None).unwrap()
 }
 
+/// Opens "the same storage" again, as a restarted process would: the shared memory store,
+/// a new handle on one SQLite file, or a new connection to one Postgres database.
+type Open = Box<dyn Fn() -> Arc<dyn Store>>;
+
+fn backends(name: &str) -> Vec<(&'static str, Open)> {
+    let memory: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let path = std::env::temp_dir().join(format!(
+        "flowai-durable-{name}-{}-{}.db",
+        std::process::id(),
+        uuid_suffix()
+    ));
+    let mut all: Vec<(&'static str, Open)> = vec![
+        ("memory", Box::new(move || memory.clone())),
+        (
+            "sqlite",
+            Box::new(move || Arc::new(SqliteStore::open(&path).unwrap()) as Arc<dyn Store>),
+        ),
+    ];
+    match std::env::var("FLOWAI_TEST_PG_URL") {
+        Ok(url) => {
+            let table = format!("durable_{}", uuid_suffix());
+            all.push((
+                "postgres",
+                Box::new(move || {
+                    Arc::new(PostgresStore::connect(&url, Some(&table)).unwrap()) as Arc<dyn Store>
+                }),
+            ));
+        }
+        Err(_) => assert_ne!(
+            std::env::var("FLOWAI_REQUIRE_PG").as_deref(),
+            Ok("1"),
+            "FLOWAI_TEST_PG_URL is not set but FLOWAI_REQUIRE_PG=1"
+        ),
+    }
+    all
+}
+
+fn uuid_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{nanos:x}")
+}
+
 #[tokio::test]
 async fn a_paused_run_is_approved_and_resumed_on_another_runtime() {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    for (name, open) in backends("resume") {
+        paused_then_resumed(name, open).await;
+    }
+}
+
+async fn paused_then_resumed(name: &str, open: Open) {
     let calls = Arc::new(AtomicUsize::new(0));
-    let first = runtime(store.clone(), calls.clone(), false, true);
+    let first = runtime(open(), calls.clone(), false, true);
     let mut stream = first.query(&script(), "t1");
     let run_id = stream.run_id().unwrap().to_string();
     let before = until(&mut stream, "approval-required").await;
@@ -92,9 +145,9 @@ async fn a_paused_run_is_approved_and_resumed_on_another_runtime() {
     drop(stream);
     drop(first);
 
-    let second = runtime(store.clone(), calls.clone(), false, true);
+    let second = runtime(open(), calls.clone(), false, true);
     let runs = second.list_runs(&RunFilter::default()).unwrap();
-    assert_eq!(runs.len(), 1);
+    assert_eq!(runs.len(), 1, "{name}");
     assert_eq!(runs[0].run_id, run_id);
     assert_eq!(runs[0].status, RunStatus::Paused);
     let pending = second.pending_approvals().unwrap();
@@ -183,15 +236,22 @@ async fn die_mid_call(mut stream: flowai::RunStream) -> String {
 #[tokio::test]
 async fn an_interrupted_tool_call_is_in_doubt_and_runs_again_only_if_approved() {
     for (outcome, runs_again) in [("approve", true), ("reject", false)] {
-        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+        for (_, open) in backends("doubt") {
+            in_doubt(&open, outcome, runs_again).await;
+        }
+    }
+}
+
+async fn in_doubt(open: &Open, outcome: &str, runs_again: bool) {
+    {
         let hung = Arc::new(AtomicUsize::new(0));
-        let first = runtime(store.clone(), hung.clone(), true, false);
+        let first = runtime(open(), hung.clone(), true, false);
         let run_id = die_mid_call(first.query(&script(), "t1")).await;
         assert_eq!(hung.load(Ordering::SeqCst), 1, "the call had started");
         drop(first);
 
         let calls = Arc::new(AtomicUsize::new(0));
-        let second = runtime(store.clone(), calls.clone(), false, false);
+        let second = runtime(open(), calls.clone(), false, false);
         let mut resumed = second.resume(&run_id);
         let seen = until(&mut resumed, "approval-required").await;
         let doubt = seen
