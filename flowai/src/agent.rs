@@ -11,7 +11,7 @@ use crate::spec::ApprovalRule;
 use crate::tool::compose::{Slot, ToolSchema};
 use crate::tool::{ToolContext, ToolOutput};
 use crate::trace::memo::Effect;
-use crate::trace::{RunInfo, RunLog, RunStatus};
+use crate::trace::{RunInfo, RunLog, RunStatus, Span};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -129,6 +129,8 @@ impl Turn<'_> {
     #[allow(dead_code)] // for the live interpreters
     pub(crate) fn history(&self) -> Option<serde_json::Value> {
         if self.agent.spec.stateful {
+            // A turn appended earlier in this run may still be buffered.
+            self.run.log.flush_if_dirty();
             self.run
                 .rt
                 .memory
@@ -290,6 +292,7 @@ impl Turn<'_> {
         args: &Value,
         tool: &Arc<dyn crate::tool::Tool>,
     ) -> ToolOutput {
+        let start = self.run.log.mark();
         let data = json!({
             "args": args, "runId": self.run.log.id, "toolInvocationId": id, "toolName": name,
         });
@@ -308,7 +311,6 @@ impl Turn<'_> {
             thread_id: self.thread.to_string(),
             correlation_id: id.to_string(),
         };
-        let start = self.run.log.seq();
         let out = match self.run.gate(request, Vec::new()).await {
             Gate::Cancelled => return ToolOutput::error("Cancelled while awaiting approval"),
             Gate::Decided(_, Some(_granted)) => {
@@ -333,9 +335,10 @@ impl Turn<'_> {
                 }
             }
         };
-        // Settled: a later resume replays this outcome instead of asking again.
-        let _ = start;
-        self.run.complete(step, &Recorded::from(&out), 0);
+        // Settled: a later resume replays this outcome (passing over the in-doubt event and
+        // its gate) instead of asking again.
+        self.run
+            .complete(step, &Recorded::from(&out), self.run.log.since(start));
         out
     }
 }
@@ -407,18 +410,20 @@ impl Run {
             return;
         }
         let memory = &self.rt.memory;
-        let done = self.log.step_op(n, crate::trace::recorded(&Value::Null, 0));
-        let written = memory
-            .append_op(thread, &agent.spec.name, prompt, response, tools)
-            .and_then(|op| {
-                if memory.is_in(self.log.store()) {
-                    self.log.commit(vec![op, done])
-                } else {
-                    memory.commit(op)?;
-                    self.log.push(done);
-                    Ok(())
-                }
-            });
+        let done = self
+            .log
+            .step_op(n, crate::trace::recorded(&Value::Null, Span::default()));
+        // Turns sort by time, then by run and step (unique).
+        let order = format!("{:013}:{}:{n:08}", crate::store::now_ms(), self.log.id);
+        let op = memory.append_op(thread, &agent.spec.name, &order, prompt, response, tools);
+        let written = if memory.is_in(self.log.store()) {
+            // Committed with the run's next write; a read of memory flushes first.
+            self.log.push(op);
+            self.log.push(done);
+            Ok(())
+        } else {
+            memory.commit(op).map(|()| self.log.push(done))
+        };
         if let Err(e) = written {
             self.halt(e);
         }

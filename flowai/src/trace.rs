@@ -111,14 +111,34 @@ impl RunLog {
         true
     }
 
-    /// The last sequence number given out.
-    pub(crate) fn seq(&self) -> u64 {
-        self.lock().seq
+    /// Where the run stands: the last sequence number and the next step number.
+    pub(crate) fn mark(&self) -> Mark {
+        let state = self.lock();
+        Mark {
+            seq: state.seq,
+            step: state.next_step,
+        }
     }
 
-    /// Replay of a recorded step: its `n` events are in the journal already.
-    pub(crate) fn skip_events(&self, n: u64) {
-        self.lock().seq += n;
+    /// The events emitted and steps taken since `mark`.
+    pub(crate) fn since(&self, mark: Mark) -> Span {
+        let now = self.mark();
+        Span {
+            events: now.seq - mark.seq,
+            steps: now.step - mark.step,
+        }
+    }
+
+    /// Replay of a recorded step: the events it emitted are in the journal already and the
+    /// steps it took are recorded; both are passed over.
+    pub(crate) fn skip(&self, record: &Value) {
+        let mut state = self.lock();
+        state.seq += record["events"].as_u64().unwrap_or(0);
+        let steps = record["steps"].as_u64().unwrap_or(0);
+        for n in state.next_step..state.next_step + steps {
+            state.recorded.remove(&n);
+        }
+        state.next_step += steps;
     }
 
     /// The next step's number and, on replay, what it recorded.
@@ -210,7 +230,21 @@ pub(crate) fn events(
         .collect())
 }
 
-/// What a step recorded: its outcome and how many events it emitted.
-pub(crate) fn recorded(value: &Value, events: u64) -> Value {
-    json!({"events": events, "v": value})
+/// A position in a run: the last sequence number and the next step number.
+#[derive(Clone, Copy)]
+pub(crate) struct Mark {
+    seq: u64,
+    step: u64,
+}
+
+/// What a step spanned: the events it emitted and the steps nested in it.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Span {
+    pub(crate) events: u64,
+    pub(crate) steps: u64,
+}
+
+/// What a step recorded: its outcome and what it spanned, so a replay can pass over it.
+pub(crate) fn recorded(value: &Value, span: Span) -> Value {
+    json!({"events": span.events, "steps": span.steps, "v": value})
 }

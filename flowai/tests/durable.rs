@@ -23,6 +23,17 @@ use std::time::Duration;
 /// A coordinator routing to a specialist whose `charge` tool needs approval; `hang` makes
 /// the tool never return (a process that dies mid-call).
 fn runtime(store: Arc<dyn Store>, calls: Arc<AtomicUsize>, hang: bool, gated: bool) -> Runtime {
+    runtime_hanging_on(store, calls, hang.then_some(None), gated)
+}
+
+/// As [`runtime`]; `hang` is `Some(None)` to hang every call, `Some(Some(c))` to hang the
+/// call charging `c` cents.
+fn runtime_hanging_on(
+    store: Arc<dyn Store>,
+    calls: Arc<AtomicUsize>,
+    hang: Option<Option<u64>>,
+    gated: bool,
+) -> Runtime {
     let def = ToolDef {
         approval: if gated {
             ApprovalRule::Always
@@ -36,9 +47,10 @@ fn runtime(store: Arc<dyn Store>, calls: Arc<AtomicUsize>, hang: bool, gated: bo
         .agent(AgentSpec::specialist("w", MODEL, ""))
         .tool("w", def, move |args, _ctx| {
             let calls = calls.clone();
+            let hangs = hang.is_some_and(|c| c.is_none_or(|c| args["cents"] == c));
             async move {
                 calls.fetch_add(1, Ordering::SeqCst);
-                if hang {
+                if hangs {
                     futures::future::pending::<()>().await;
                 }
                 Ok(json!({"charged": args["cents"]}))
@@ -363,4 +375,81 @@ async fn unknown_runs_and_filters() {
     // Every event of a finished run is in the journal, numbered from 1.
     let events = journal(&rt, &runs[0].run_id);
     assert_eq!(events.len(), done.len());
+}
+
+#[tokio::test]
+async fn a_settled_in_doubt_call_is_passed_over_when_the_run_dies_again() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let two = json!({"script": [
+        {"tool": "charge", "args": {"cents": 1}},
+        {"tool": "charge", "args": {"cents": 2}},
+    ]})
+    .to_string();
+    // Process 1 dies inside charge(1).
+    let first = runtime_hanging_on(
+        store.clone(),
+        Arc::new(AtomicUsize::new(0)),
+        Some(None),
+        false,
+    );
+    let run_id = die_mid_call(first.run_specialist("w", &two, Some("t"))).await;
+    drop(first);
+    // Process 2 settles charge(1) as in doubt (approved: it runs), then dies inside charge(2).
+    let second_calls = Arc::new(AtomicUsize::new(0));
+    let second = runtime_hanging_on(store.clone(), second_calls.clone(), Some(Some(2)), false);
+    let mut resumed = second.resume(&run_id);
+    let seen = until(&mut resumed, "approval-required").await;
+    let id = seen.last().unwrap()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    second.respond_to_approval(&id, approve()).unwrap();
+    loop {
+        match tokio::time::timeout(Duration::from_millis(200), resumed.next()).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the run finished instead of hanging in charge(2)"),
+            Err(_) => break,
+        }
+    }
+    drop(resumed);
+    drop(second);
+    assert_eq!(
+        second_calls.load(Ordering::SeqCst),
+        2,
+        "charge(1) again, then charge(2)"
+    );
+    // Process 3 passes over the settled charge(1) and settles charge(2).
+    let third_calls = Arc::new(AtomicUsize::new(0));
+    let third = runtime(store, third_calls.clone(), false, false);
+    let mut resumed = third.resume(&run_id);
+    let seen = until(&mut resumed, "approval-required").await;
+    let doubt: Vec<&Value> = seen
+        .iter()
+        .filter(|e| e["type"] == "data-tool-in-doubt")
+        .collect();
+    assert_eq!(doubt.len(), 1);
+    assert_eq!(doubt[0]["data"]["args"], json!({"cents": 2}));
+    let id = seen.last().unwrap()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    third.respond_to_approval(&id, approve()).unwrap();
+    let rest: Vec<Value> = resumed.map(|p| p.to_value()).collect().await;
+    assert_eq!(rest.last().unwrap()["type"], "tool-agent");
+    assert_eq!(
+        third_calls.load(Ordering::SeqCst),
+        1,
+        "only charge(2) ran here"
+    );
+    let events = journal(&third, &run_id);
+    let results: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["toolName"] == "charge" && e["state"] == "result")
+        .map(|e| &e["result"])
+        .collect();
+    assert_eq!(results, [&json!({"charged": 1}), &json!({"charged": 2})]);
+    assert_eq!(
+        third.run_info(&run_id).unwrap().unwrap().status,
+        RunStatus::Completed
+    );
 }

@@ -9,6 +9,7 @@ use crate::event::StreamPart;
 use crate::lifecycle::{Granted, PlanLifecycleState as Status};
 use crate::store::{Op, StoreError};
 use crate::tool::ToolOutput;
+use crate::trace::Span;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -178,6 +179,7 @@ impl Run {
     async fn approve_plan(&self, plan_id: &str, granted: Granted) -> Result<(), String> {
         let (n, before) = self.log.step();
         if let Some(r) = before {
+            self.log.skip(&r);
             return serde_json::from_value(r["v"].clone()).unwrap_or(Ok(()));
         }
         let result = match self.rt.plans.approve_op(plan_id, granted) {
@@ -185,7 +187,7 @@ impl Run {
             Err(e) => Err(e.message()),
         };
         if let Err(message) = &result {
-            let record = crate::trace::recorded(&json!({"Err": message}), 0);
+            let record = crate::trace::recorded(&json!({"Err": message}), Span::default());
             self.log.push(self.log.step_op(n, record));
         }
         result
@@ -194,9 +196,10 @@ impl Run {
     /// Commits a plan write together with step `n`'s record (one transaction when plans
     /// live in the run's store).
     fn commit_plan(&self, n: u64, op: Op) -> Result<(), PlanError> {
-        let record = self
-            .log
-            .step_op(n, crate::trace::recorded(&json!({"Ok": null}), 0));
+        let record = self.log.step_op(
+            n,
+            crate::trace::recorded(&json!({"Ok": null}), Span::default()),
+        );
         let plans = &self.rt.plans;
         let committed = if plans.is_in(self.log.store()) {
             self.log.commit(vec![op, record])
@@ -220,6 +223,7 @@ impl Run {
         match before {
             Some(r) if r["phase"] == "done" => {
                 if let Ok(out) = serde_json::from_value::<Recorded>(r["v"].clone()) {
+                    self.log.skip(&r);
                     return out.into();
                 }
                 return self.dispatch_in_doubt(n, plan_id).await;
@@ -242,21 +246,27 @@ impl Run {
                     Ok(()) => plan,
                     Err(StoreError::Conflict { key }) if key.starts_with("plan:") => {
                         let lost = plans.lost(plan_id, StoreError::Conflict { key });
-                        return self.settle(n, ToolOutput::error(lost.message()), None);
+                        let out = ToolOutput::error(lost.message());
+                        return self.settle(n, out, None, Span::default());
                     }
                     Err(e) => return self.halt(e),
                 }
             }
             Err(PlanError::Store(e)) => return self.halt(e),
-            Err(e) => return self.settle(n, ToolOutput::error(e.message()), None),
+            Err(e) => {
+                let out = ToolOutput::error(e.message());
+                return self.settle(n, out, None, Span::default());
+            }
         };
+        let start = self.log.mark();
         let (out, finish) = self.run_dispatcher(&plan).await;
-        self.settle(n, out, finish)
+        self.settle(n, out, finish, self.log.since(start))
     }
 
-    /// Records the outcome of dispatch step `n`, with the plan's final transition.
-    fn settle(&self, n: u64, out: ToolOutput, finish: Option<Op>) -> ToolOutput {
-        let mut record = crate::trace::recorded(&json!(Recorded::from(&out)), 0);
+    /// Records the outcome of dispatch step `n`, with the plan's final transition; `span`
+    /// is what a replay passes over with it.
+    fn settle(&self, n: u64, out: ToolOutput, finish: Option<Op>, span: Span) -> ToolOutput {
+        let mut record = crate::trace::recorded(&json!(Recorded::from(&out)), span);
         record["phase"] = json!("done");
         let done = self.log.step_op(n, record);
         let written = match finish {
@@ -277,6 +287,7 @@ impl Run {
     /// dispatcher may or may not have carried the plan out. Someone decides: approve runs it
     /// again, reject fails the plan.
     async fn dispatch_in_doubt(&self, n: u64, plan_id: &str) -> ToolOutput {
+        let start = self.log.mark();
         let plan = match self.rt.plans.get(plan_id) {
             Ok(Some(plan)) => plan,
             Ok(None) => return ToolOutput::error(format!("plan not found: {plan_id}")),
@@ -303,7 +314,7 @@ impl Run {
             Gate::Cancelled => ToolOutput::error(format!("Plan {plan_id} approval was cancelled")),
             Gate::Decided(_, Some(_granted)) if plan.status == Status::Executing => {
                 let (out, finish) = self.run_dispatcher(&plan).await;
-                self.settle(n, out, finish)
+                self.settle(n, out, finish, self.log.since(start))
             }
             Gate::Decided(d, _) => {
                 let reason = d.feedback.unwrap_or_else(|| {
@@ -318,7 +329,7 @@ impl Run {
                     .ok()
                     .map(|(_, op)| op);
                 let out = ToolOutput::error(format!("Dispatch failed: {reason}"));
-                self.settle(n, out, finish)
+                self.settle(n, out, finish, self.log.since(start))
             }
         }
     }

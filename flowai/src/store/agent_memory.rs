@@ -1,5 +1,7 @@
-//! Per-thread memory of stateful agents (runtime-behavior §13): `agent-memory:<thread>:<agent>`
-//! records holding `{"messages": [...]}`.
+//! Per-thread memory of stateful agents (runtime-behavior §13). Each successful turn is one
+//! record under `agent-memory:<agent>:<thread length>:<thread>:<order>`, so appending never
+//! reads (a run commits its turns with its other records) and loading concatenates the
+//! turns in order into `{"messages": [...]}`.
 
 use super::{Op, Store, StoreError};
 use serde_json::{json, Value};
@@ -11,8 +13,10 @@ pub(crate) struct AgentMemory {
     tenant: String,
 }
 
-fn key(thread: &str, agent: &str) -> String {
-    format!("agent-memory:{thread}:{agent}")
+/// The key prefix of one agent's turns on one thread (the length keeps threads that
+/// contain `:` apart).
+fn prefix(thread: &str, agent: &str) -> String {
+    format!("agent-memory:{agent}:{}:{thread}:", thread.len())
 }
 
 impl AgentMemory {
@@ -29,26 +33,21 @@ impl AgentMemory {
     }
 
     /// The write that appends one successful turn: the user prompt, the tool interactions,
-    /// the answer.
+    /// the answer. `order` sorts turns (a timestamp, then something unique).
     pub(crate) fn append_op(
         &self,
         thread: &str,
         agent: &str,
+        order: &str,
         prompt: &str,
         response: &str,
         tools: Vec<Value>,
-    ) -> Result<Op, StoreError> {
-        let mut messages = match self.load(thread, agent)? {
-            Some(Value::Object(mut m)) => match m.remove("messages") {
-                Some(Value::Array(a)) => a,
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
-        messages.push(json!({"content": prompt, "role": "user"}));
+    ) -> Op {
+        let mut messages = vec![json!({"content": prompt, "role": "user"})];
         messages.extend(tools);
         messages.push(json!({"content": response, "role": "assistant"}));
-        Ok(Op::put(key(thread, agent), json!({"messages": messages})))
+        let key = format!("{}{order}", prefix(thread, agent));
+        Op::put(key, json!({"messages": messages}))
     }
 
     /// Commits a write made by [`AgentMemory::append_op`] on its own.
@@ -58,9 +57,16 @@ impl AgentMemory {
 
     /// The stored value `{"messages": [...]}`, if the agent has history on this thread.
     pub(crate) fn load(&self, thread: &str, agent: &str) -> Result<Option<Value>, StoreError> {
-        Ok(self
-            .store
-            .get(&self.tenant, &key(thread, agent))?
-            .map(|r| (*r.value).clone()))
+        let turns = self.store.scan(&self.tenant, &prefix(thread, agent))?;
+        if turns.is_empty() {
+            return Ok(None);
+        }
+        let messages: Vec<Value> = turns
+            .iter()
+            .filter_map(|(_, r)| r.value["messages"].as_array())
+            .flatten()
+            .cloned()
+            .collect();
+        Ok(Some(json!({"messages": messages})))
     }
 }

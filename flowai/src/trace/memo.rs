@@ -3,7 +3,7 @@
 //! approval id, a store read, a tool's result) goes through [`Run::memo`] or
 //! [`Run::effect`], so a resumed run takes exactly the path it took before.
 
-use super::recorded;
+use super::{recorded, Span};
 use crate::agent::Run;
 use crate::store::{Op, StoreError};
 use serde::de::DeserializeOwned;
@@ -32,14 +32,13 @@ impl Run {
         let (n, before) = self.log.step();
         if let Some(r) = before {
             if let Ok(value) = T::deserialize(&r["v"]) {
-                self.log.skip_events(r["events"].as_u64().unwrap_or(0));
+                self.log.skip(&r);
                 return value;
             }
         }
-        let start = self.log.seq();
+        let start = self.log.mark();
         let value = f.await;
-        let events = self.log.seq() - start;
-        let record = recorded(&json!(value), events);
+        let record = recorded(&json!(value), self.log.since(start));
         self.log.push(self.log.step_op(n, record));
         value
     }
@@ -57,7 +56,7 @@ impl Run {
         match before {
             Some(r) if r["phase"] == "done" => {
                 if let Ok(value) = T::deserialize(&r["v"]) {
-                    self.log.skip_events(r["events"].as_u64().unwrap_or(0));
+                    self.log.skip(&r);
                     return Effect::Done(value);
                 }
                 return Effect::InDoubt(n);
@@ -70,16 +69,17 @@ impl Run {
         if let Err(e) = self.log.commit(ops) {
             return Effect::Failed(e);
         }
-        let start = self.log.seq();
+        let start = self.log.mark();
         let value = f().await;
-        self.complete(n, &value, self.log.seq() - start);
+        self.complete(n, &value, self.log.since(start));
         Effect::Done(value)
     }
 
     /// Records the outcome of effect step `n` (buffered: committed with the run's next
-    /// durable write).
-    pub(crate) fn complete<T: Serialize>(&self, n: u64, value: &T, events: u64) {
-        let mut record = recorded(&json!(value), events);
+    /// durable write). `span` covers everything a replay passes over with it: for an
+    /// in-doubt effect, the in-doubt event and the gate that settled it.
+    pub(crate) fn complete<T: Serialize>(&self, n: u64, value: &T, span: Span) {
+        let mut record = recorded(&json!(value), span);
         record["phase"] = Value::String("done".into());
         self.log.push(self.log.step_op(n, record));
     }
