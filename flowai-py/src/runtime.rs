@@ -48,6 +48,8 @@ struct WireTool {
     description: String,
     input_schema: Value,
     approval: ApprovalRule,
+    #[serde(default)]
+    idempotent: bool,
 }
 
 fn value_error(e: impl std::fmt::Display) -> PyErr {
@@ -366,6 +368,7 @@ pub fn create_runtime(
             input_schema: wire.input_schema,
             approval: wire.approval,
             binding_id: wire.binding_id,
+            idempotent: wire.idempotent,
         };
         tools.push(ToolBinding { def, tool });
     }

@@ -122,3 +122,49 @@ async def test_follow_run_sees_what_the_driving_consumer_sees():
     with pytest.raises(ValueError, match="run not found: nope"):
         async for _ in follow_run(runtime, "nope"):
             pass
+
+
+def test_idempotent_is_host_side_only():
+    @define_tool("lookup", {"sku": str}, idempotent=True)
+    def lookup(args, ctx):
+        return {}
+
+    assert lookup.idempotent is True
+    assert "idempotent" not in lookup.model_dump(by_alias=True)
+    assert define_tool("plain", {"sku": str}).idempotent is False
+
+
+@pytest.mark.asyncio
+async def test_an_interrupted_idempotent_call_runs_again_on_resume(tmp_path):
+    release = asyncio.Event()
+    calls = []
+
+    def runtime(hang):
+        @define_tool("lookup", {"sku": str}, idempotent=True)
+        async def lookup(args, ctx):
+            calls.append(hang)
+            if hang:
+                await release.wait()
+            return {"found": args["sku"]}
+
+        spec = define_runtime(
+            define_tenant("acme", "v1"),
+            agents=[define_specialist("finder", model=MODEL, prompt="Find.", tools=[lookup])],
+            providers=PROVIDERS,
+            storage_factories={"kv": {"kind": "sqlite", "config": {"path": str(tmp_path / "s.db")}}},
+        )
+        return create_runtime(spec, interpreter="scripted")
+
+    first = runtime(True)
+    stream = first.run_specialist("finder", script(("lookup", {"sku": "A-1"})), thread_id="t")
+    run_id = stream.run_id
+    await until(stream, "tool-invocation")
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(stream.__anext__(), 0.2)
+    del stream, first  # the "process" dies inside the call
+    # A non-idempotent call would wait at an in-doubt approval here instead.
+    rest = await asyncio.wait_for(collect(runtime(False).query("", thread_id="t", resume=run_id)), 10)
+    assert calls == [True, False]
+    assert not [e for e in rest if e["type"] in ("data-tool-in-doubt", "approval-required")]
+    assert any(e.get("result") == {"found": "A-1"} for e in rest)
+    release.set()

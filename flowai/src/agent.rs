@@ -254,7 +254,7 @@ impl Turn<'_> {
             Slot::Unavailable { toolkit } => ToolOutput::error(format!(
                 "{name} is not available in this release of flowai (the {toolkit} toolkit has not landed)"
             )),
-            Slot::Host(tool) => {
+            Slot::Host(tool, idempotent) => {
                 let ctx = ToolContext {
                     tool_use_id: id.to_string(),
                     agent_name: self.agent.spec.name.clone(),
@@ -271,6 +271,10 @@ impl Turn<'_> {
                     };
                     Recorded::from(&out)
                 };
+                if *idempotent {
+                    // Safe to run again: no durable start, a replay re-runs an unfinished call.
+                    return self.run.memo(call()).await.into();
+                }
                 match self.run.effect(Vec::new(), call).await {
                     Effect::Done(out) => out.into(),
                     Effect::InDoubt(step) => self.in_doubt(step, id, name, args, tool).await,

@@ -41,6 +41,10 @@ pub struct ToolDef {
     pub approval: ApprovalRule,
     /// Binding key (`binding_id` or the name) that agents attach it by.
     pub binding_id: String,
+    /// Whether running it twice with the same arguments has the effect of running it once.
+    /// An idempotent call interrupted by a dying process simply runs again on resume; any
+    /// other one surfaces as in doubt (`data-tool-in-doubt` and an approval).
+    pub idempotent: bool,
 }
 
 impl ToolDef {
@@ -53,12 +57,24 @@ impl ToolDef {
             description: String::new(),
             input_schema,
             approval: ApprovalRule::Never,
+            idempotent: false,
         }
     }
 
     /// Sets the description.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = text.into();
+        self
+    }
+
+    /// Declares the tool idempotent (see [`ToolDef::idempotent`]).
+    ///
+    /// ```
+    /// let def = flowai::ToolDef::new("lookup", serde_json::json!({"type": "object"})).idempotent();
+    /// assert!(def.idempotent);
+    /// ```
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
         self
     }
 }

@@ -453,3 +453,40 @@ async fn a_settled_in_doubt_call_is_passed_over_when_the_run_dies_again() {
         RunStatus::Completed
     );
 }
+
+#[tokio::test]
+async fn an_interrupted_idempotent_call_runs_again_without_asking() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let build = |hang: bool, calls: Arc<AtomicUsize>| {
+        let def = ToolDef::new("lookup", json!({"type": "object"})).idempotent();
+        builder()
+            .agent(AgentSpec::specialist("w", MODEL, ""))
+            .tool("w", def, move |args, _ctx| {
+                let calls = calls.clone();
+                async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    if hang {
+                        futures::future::pending::<()>().await;
+                    }
+                    Ok(json!({"found": args["sku"]}))
+                }
+            })
+            .interpreter(InterpreterKind::Scripted)
+            .store(store.clone())
+            .build()
+            .unwrap()
+    };
+    let first = build(true, Arc::new(AtomicUsize::new(0)));
+    let prompt = r#"{"tool":"lookup","args":{"sku":"A-1"}}"#;
+    let run_id = die_mid_call(first.run_specialist("w", prompt, Some("t"))).await;
+    drop(first);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let second = build(false, calls.clone());
+    let rest: Vec<Value> = second.resume(&run_id).map(|p| p.to_value()).collect().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(rest
+        .iter()
+        .all(|e| e["type"] != "data-tool-in-doubt" && e["type"] != "approval-required"));
+    assert!(rest.iter().any(|e| e["result"] == json!({"found": "A-1"})));
+    journal(&second, &run_id);
+}

@@ -355,6 +355,7 @@ def create_runtime(
             "description": tool.description,
             "inputSchema": tool.input_schema,
             "approval": tool.approval,
+            "idempotent": tool.idempotent,
         }
         for key, tool in tool_by_key.items()
     ]

@@ -50,6 +50,8 @@ class ToolSpec(SpecModel):
     binding_id: str | None = None
     handler: Callable[..., Any] | None = Field(default=None, exclude=True)
     approval_handler: Callable[..., bool] | None = Field(default=None, exclude=True)
+    # Host-side only (not part of the wire spec): see `define_tool(idempotent=...)`.
+    idempotent: bool = Field(default=False, exclude=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -97,6 +99,7 @@ def define_tool(
     approval: str | Mapping[str, Any] | Callable[..., bool] = "never",
     output_schema: Any | None = None,
     binding_id: str | None = None,
+    idempotent: bool = False,
 ) -> ToolSpec:
     """Define a Python tool; use the result directly or as a decorator.
 
@@ -117,6 +120,10 @@ def define_tool(
             `"<name>_approval"`.
         output_schema: optional schema of the result, normalised like `input_schema`.
         binding_id: the key the handler is registered under (defaults to `name`).
+        idempotent: running the tool twice with the same arguments has the effect of
+            running it once. On durable storage, a call interrupted by a dying process
+            then simply runs again when the run resumes; any other tool's interrupted
+            call surfaces as in doubt (`data-tool-in-doubt` and a tool approval).
 
     Raises:
         pydantic.ValidationError: an invalid approval or schema shape.
@@ -130,6 +137,7 @@ def define_tool(
             "approval": approval,
             "output_schema": output_schema,
             "binding_id": binding_id,
+            "idempotent": idempotent,
         }
     )
 

@@ -25,7 +25,7 @@ pub(crate) enum Slot {
     /// A built-in whose toolkit has not landed in this release: calls get a tool error.
     Unavailable { toolkit: &'static str },
     /// A host tool (Rust closure, Python handler).
-    Host(Arc<dyn Tool>),
+    Host(Arc<dyn Tool>, bool),
 }
 
 fn builtin_slot(name: &str, toolkit: &'static str) -> Slot {
@@ -101,7 +101,10 @@ pub(crate) fn compose(
             continue;
         }
         describe(name, &binding.def.description, &binding.def.input_schema);
-        tools.insert(name.clone(), Slot::Host(binding.tool.clone()));
+        tools.insert(
+            name.clone(),
+            Slot::Host(binding.tool.clone(), binding.def.idempotent),
+        );
         owners.insert(name.clone(), format!("binding '{key}'"));
     }
     if !collisions.is_empty() {
