@@ -7,7 +7,7 @@
 use flowai::store::postgres::PostgresStore;
 use flowai::store::sqlite::SqliteStore;
 use flowai::store::{MemoryStore, Op, Store};
-use flowai::{AgentSpec, InterpreterKind, Runtime, TenantIdentity, ToolDef};
+use flowai::{AgentSpec, InterpreterKind, Runtime, StreamPart, TenantIdentity, ToolDef};
 use futures::StreamExt;
 use serde_json::json;
 use std::sync::Arc;
@@ -22,9 +22,12 @@ fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
 }
 
 fn step_commits(store: &dyn Store) -> (f64, f64) {
-    let event = Arc::new(json!({"type": "tool-invocation", "state": "call",
+    let event = Arc::new(StreamPart::Custom {
+        event_type: "bench".into(),
+        data: json!({"type": "tool-invocation", "state": "call",
         "toolInvocationId": "scripted-tool-1", "toolName": "search_products",
-        "args": {"query": "What is the price of SKU-1? ".repeat(4)}}));
+        "args": {"query": "What is the price of SKU-1? ".repeat(4)}}),
+    });
     let mut samples = Vec::with_capacity(5000);
     for i in 0..5200u64 {
         let run = format!("bench-run-{}", i / 100);

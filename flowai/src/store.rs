@@ -103,8 +103,9 @@ pub enum Op {
         run: String,
         /// The event's sequence number (1-based, no gaps).
         seq: u64,
-        /// The event's wire JSON.
-        event: Arc<Value>,
+        /// The event. Durable backends store its wire JSON; the memory backend keeps it as
+        /// is (a journal row is written on every event and read rarely).
+        event: Arc<crate::event::StreamPart>,
     },
 }
 

@@ -104,7 +104,7 @@ impl RunLog {
         let op = Op::Event {
             run: self.id.clone(),
             seq: state.seq,
-            event: Arc::new(part.to_value()),
+            event: Arc::new(part.clone()),
         };
         state.buffer.push(op);
         self.dirty.store(true, Ordering::Release);

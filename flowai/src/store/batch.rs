@@ -48,7 +48,7 @@ pub(crate) struct KeyWrite {
 pub(crate) struct EventWrite<'a> {
     pub run: &'a str,
     pub seq: u64,
-    pub event: &'a Arc<Value>,
+    pub event: &'a Arc<crate::event::StreamPart>,
 }
 
 /// What a batch writes.

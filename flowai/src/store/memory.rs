@@ -1,71 +1,78 @@
 //! The in-memory [`Store`]: per runtime handle, gone with the process.
 
 use super::{now_ms, Op, Record, Store, StoreError};
+use crate::event::StreamPart;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+/// One tenant's records and journals.
 #[derive(Default)]
-struct Tables {
-    kv: BTreeMap<(String, String), Record>,
-    events: HashMap<(String, String), Vec<Arc<Value>>>,
+struct Tenant {
+    kv: BTreeMap<String, Record>,
+    events: HashMap<String, Vec<Arc<StreamPart>>>,
 }
 
-/// The default store: everything in this process's memory, tenant-partitioned.
+/// The default store: everything in this process's memory, tenant-partitioned. Journal
+/// events are kept as they were emitted and serialized only when read.
 #[derive(Default)]
 pub struct MemoryStore {
-    tables: Mutex<Tables>,
+    tenants: Mutex<HashMap<String, Tenant>>,
 }
 
 fn live(record: &Record, now: i64) -> bool {
     record.expires_at_ms.is_none_or(|at| at > now)
 }
 
-impl Tables {
-    fn check(&self, tenant: &str, op: &Op, now: i64) -> Result<(), StoreError> {
-        let conflict = |key: &str| StoreError::Conflict { key: key.into() };
-        match op {
-            Op::Put { .. } => Ok(()),
-            Op::Insert { key, .. } => match self.kv.get(&(tenant.into(), key.clone())) {
-                Some(r) if live(r, now) => Err(conflict(key)),
-                _ => Ok(()),
-            },
-            Op::Replace { key, version, .. } => match self.kv.get(&(tenant.into(), key.clone())) {
-                Some(r) if live(r, now) && r.version == *version => Ok(()),
-                _ => Err(conflict(key)),
-            },
-            Op::Event { run, seq, .. } => {
-                let len = self
-                    .events
-                    .get(&(tenant.into(), run.clone()))
-                    .map_or(0, Vec::len);
-                // Appends only: the next free slot, nothing else.
-                if *seq == len as u64 + 1 {
-                    Ok(())
-                } else {
-                    Err(conflict(&format!("run:{run}#{seq}")))
+fn conflict(key: &str) -> StoreError {
+    StoreError::Conflict { key: key.into() }
+}
+
+impl Tenant {
+    /// Checks every conditional op against the state before the batch; event ops of one
+    /// batch take consecutive slots of their run.
+    fn check(&self, ops: &[Op], now: i64) -> Result<(), StoreError> {
+        let mut next: HashMap<&str, u64> = HashMap::new();
+        for op in ops {
+            match op {
+                Op::Put { .. } => {}
+                Op::Insert { key, .. } => {
+                    if self.kv.get(key).is_some_and(|r| live(r, now)) {
+                        return Err(conflict(key));
+                    }
+                }
+                Op::Replace { key, version, .. } => match self.kv.get(key) {
+                    Some(r) if live(r, now) && r.version == *version => {}
+                    _ => return Err(conflict(key)),
+                },
+                Op::Event { run, seq, .. } => {
+                    let slot = next.entry(run.as_str()).or_insert_with(|| {
+                        self.events.get(run.as_str()).map_or(0, |v| v.len() as u64)
+                    });
+                    if *seq != *slot + 1 {
+                        return Err(conflict(&format!("run:{run}#{seq}")));
+                    }
+                    *slot += 1;
                 }
             }
         }
+        Ok(())
     }
 
-    fn apply(&mut self, tenant: &str, op: Op) {
+    fn apply(&mut self, op: Op) {
         match op {
             Op::Put {
                 key,
                 value,
                 expires_at_ms,
             } => {
-                let slot = (tenant.to_string(), key);
-                let version = self.kv.get(&slot).map_or(0, |r| r.version) + 1;
-                self.kv.insert(
-                    slot,
-                    Record {
-                        value,
-                        version,
-                        expires_at_ms,
-                    },
-                );
+                let version = self.kv.get(&key).map_or(0, |r| r.version) + 1;
+                let record = Record {
+                    value,
+                    version,
+                    expires_at_ms,
+                };
+                self.kv.insert(key, record);
             }
             Op::Insert { key, value } => {
                 let record = Record {
@@ -73,7 +80,7 @@ impl Tables {
                     version: 1,
                     expires_at_ms: None,
                 };
-                self.kv.insert((tenant.to_string(), key), record);
+                self.kv.insert(key, record);
             }
             Op::Replace {
                 key,
@@ -85,15 +92,21 @@ impl Tables {
                     version: version + 1,
                     expires_at_ms: None,
                 };
-                self.kv.insert((tenant.to_string(), key), record);
+                self.kv.insert(key, record);
             }
-            Op::Event { run, event, .. } => {
-                self.events
-                    .entry((tenant.to_string(), run))
-                    .or_default()
-                    .push(event);
-            }
+            Op::Event { run, event, .. } => match self.events.get_mut(&run) {
+                Some(journal) => journal.push(event),
+                None => {
+                    self.events.insert(run, vec![event]);
+                }
+            },
         }
+    }
+}
+
+impl MemoryStore {
+    fn tenants(&self) -> std::sync::MutexGuard<'_, HashMap<String, Tenant>> {
+        self.tenants.lock().expect("memory store")
     }
 }
 
@@ -108,52 +121,42 @@ impl Store for MemoryStore {
 
     fn commit(&self, tenant: &str, ops: Vec<Op>) -> Result<(), StoreError> {
         let now = now_ms();
-        let mut tables = self.tables.lock().expect("memory store");
-        // Event ops of one batch take consecutive slots: check them against a running count.
-        let mut pending: HashMap<String, u64> = HashMap::new();
-        for op in &ops {
-            if let Op::Event { run, seq, .. } = op {
-                let base = tables
-                    .events
-                    .get(&(tenant.to_string(), run.clone()))
-                    .map_or(0, |v| v.len() as u64);
-                let next = pending.entry(run.clone()).or_insert(base);
-                if *seq != *next + 1 {
-                    return Err(StoreError::Conflict {
-                        key: format!("run:{run}#{seq}"),
-                    });
-                }
-                *next += 1;
-            } else {
-                tables.check(tenant, op, now)?;
-            }
+        let mut tenants = self.tenants();
+        if !tenants.contains_key(tenant) {
+            tenants.insert(tenant.to_string(), Tenant::default());
         }
+        let t = tenants.get_mut(tenant).expect("inserted above");
+        t.check(&ops, now)?;
         for op in ops {
-            tables.apply(tenant, op);
+            t.apply(op);
         }
         Ok(())
     }
 
     fn get(&self, tenant: &str, key: &str) -> Result<Option<Record>, StoreError> {
-        let tables = self.tables.lock().expect("memory store");
         let now = now_ms();
-        Ok(tables
-            .kv
-            .get(&(tenant.to_string(), key.to_string()))
+        let tenants = self.tenants();
+        Ok(tenants
+            .get(tenant)
+            .and_then(|t| t.kv.get(key))
             .filter(|r| live(r, now))
             .cloned())
     }
 
     fn scan(&self, tenant: &str, prefix: &str) -> Result<Vec<(String, Record)>, StoreError> {
-        let tables = self.tables.lock().expect("memory store");
         let now = now_ms();
-        let start = (tenant.to_string(), prefix.to_string());
-        Ok(tables
-            .kv
-            .range(start..)
-            .take_while(|((t, k), _)| t == tenant && k.starts_with(prefix))
+        let tenants = self.tenants();
+        let Some(t) = tenants.get(tenant) else {
+            return Ok(Vec::new());
+        };
+        Ok(t.kv
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(k, _)| k.starts_with(prefix))
             .filter(|(_, r)| live(r, now))
-            .map(|((_, k), r)| (k.clone(), r.clone()))
+            .map(|(k, r)| (k.clone(), r.clone()))
             .collect())
     }
 
@@ -163,16 +166,16 @@ impl Store for MemoryStore {
         run: &str,
         after: u64,
     ) -> Result<Vec<(u64, Arc<Value>)>, StoreError> {
-        let tables = self.tables.lock().expect("memory store");
-        let Some(events) = tables.events.get(&(tenant.to_string(), run.to_string())) else {
+        let tenants = self.tenants();
+        let Some(journal) = tenants.get(tenant).and_then(|t| t.events.get(run)) else {
             return Ok(Vec::new());
         };
         let skip = usize::try_from(after).unwrap_or(usize::MAX);
-        Ok(events
+        Ok(journal
             .iter()
             .enumerate()
             .skip(skip)
-            .map(|(i, e)| (i as u64 + 1, e.clone()))
+            .map(|(i, e)| (i as u64 + 1, Arc::new(e.to_value())))
             .collect())
     }
 }

@@ -267,7 +267,7 @@ impl Store for SqliteStore {
                 )
                 .map_err(|e| self.err(e))?;
             for e in &plan.events {
-                let event = to_json(e.event)?;
+                let event = e.event.to_string();
                 stmt.execute(params![tenant, e.run, seq_i64(e.seq), event])
                     .map_err(|err| match err.sqlite_error_code() {
                         Some(ErrorCode::ConstraintViolation) => StoreError::Conflict {

@@ -2,6 +2,7 @@
 //! durable backends must reproduce exactly.
 
 use flowai::store::{now_ms, Op, Record, Store, StoreError};
+use flowai::StreamPart;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -26,7 +27,10 @@ fn event(run: &str, seq: u64, value: Value) -> Op {
     Op::Event {
         run: run.into(),
         seq,
-        event: Arc::new(value),
+        event: Arc::new(StreamPart::Custom {
+            event_type: "test".into(),
+            data: value,
+        }),
     }
 }
 
@@ -204,7 +208,7 @@ fn journal(store: &dyn Store, t: &str) {
         .commit(t, vec![event("r1", 3, json!({"n": 3}))])
         .unwrap();
     let all = store.events(t, "r1", 0).unwrap();
-    let values: Vec<Value> = all.iter().map(|(_, e)| (**e).clone()).collect();
+    let values: Vec<Value> = all.iter().map(|(_, e)| e["data"].clone()).collect();
     assert_eq!(
         values,
         vec![json!({"n": 1}), json!({"n": 2}), json!({"n": 3})]

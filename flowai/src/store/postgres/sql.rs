@@ -337,7 +337,7 @@ async fn commit(conn: &mut Conn, tenant: &str, ops: &[Op], now: i64) -> Result<R
         }
     }
     for e in &plan.events {
-        let event = to_json(e.event)?;
+        let event = e.event.to_string();
         let seq = i64::try_from(e.seq).unwrap_or(i64::MAX);
         if tx
             .execute(&s.append, &[&tenant, &e.run, &seq, &event])
