@@ -15,6 +15,7 @@
 
 mod repr;
 mod stream;
+mod wire;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -373,7 +374,8 @@ impl StreamPart {
 impl std::fmt::Display for StreamPart {
     /// Compact JSON of the wire object (the SSE `data:` payload).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.to_value())
+        let text = serde_json::to_string(self).map_err(|_| std::fmt::Error)?;
+        f.write_str(&text)
     }
 }
 
