@@ -39,7 +39,7 @@ pub(crate) struct Run {
     pub(crate) cancel: CancellationToken,
     pub(crate) host: Option<Arc<dyn Any + Send + Sync>>,
     pub(crate) log: Arc<RunLog>,
-    pub(crate) info: RunInfo,
+    pub(crate) info: Arc<RunInfo>,
 }
 
 /// A tool result as a step records it.
@@ -417,8 +417,12 @@ impl Run {
         let done = self
             .log
             .step_op(n, crate::trace::recorded(&Value::Null, Span::default()));
-        // Turns sort by time, then by run and step (unique).
-        let order = format!("{:013}:{}:{n:08}", crate::store::now_ms(), self.log.id);
+        // Turns sort by time, then by this process's append order, then by run and step
+        // (unique).
+        static APPENDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let count = APPENDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let now = crate::store::now_ms();
+        let order = format!("{now:013}:{count:012}:{}:{n:08}", self.log.id);
         let op = memory.append_op(thread, &agent.spec.name, &order, prompt, response, tools);
         let written = if memory.is_in(self.log.store()) {
             // Committed with the run's next write; a read of memory flushes first.

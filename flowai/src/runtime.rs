@@ -293,7 +293,7 @@ impl Runtime {
                 cancel: run_cancel,
                 host: request.host,
                 log: run_log,
-                info,
+                info: Arc::new(info),
             };
             run.entry(entry, prompt, thread).await;
         })

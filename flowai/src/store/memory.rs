@@ -6,10 +6,58 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+/// A stored record. The many small per-run records (run, steps, approvals, memory turns)
+/// are kept as compact JSON text, a fraction of the memory of a `serde_json::Value` tree
+/// (every JSON object is a B-tree node of several hundred bytes); other values (plans,
+/// references, which may be large) stay shared as they are.
+#[derive(Clone)]
+enum Stored {
+    Shared(Arc<Value>),
+    Text(Box<str>),
+}
+
+#[derive(Clone)]
+struct Entry {
+    value: Stored,
+    version: i64,
+    expires_at_ms: Option<i64>,
+}
+
+impl Entry {
+    fn new(key: &str, value: Arc<Value>, version: i64, expires_at_ms: Option<i64>) -> Self {
+        const COMPACT: [&str; 4] = ["run:", "step:", "approval:", "agent-memory:"];
+        let value = if COMPACT.iter().any(|p| key.starts_with(p)) {
+            match serde_json::to_string(&*value) {
+                Ok(text) => Stored::Text(text.into_boxed_str()),
+                Err(_) => Stored::Shared(value),
+            }
+        } else {
+            Stored::Shared(value)
+        };
+        Self {
+            value,
+            version,
+            expires_at_ms,
+        }
+    }
+
+    fn record(&self) -> Record {
+        let value = match &self.value {
+            Stored::Shared(v) => v.clone(),
+            Stored::Text(t) => Arc::new(serde_json::from_str(t).unwrap_or(Value::Null)),
+        };
+        Record {
+            value,
+            version: self.version,
+            expires_at_ms: self.expires_at_ms,
+        }
+    }
+}
+
 /// One tenant's records and journals.
 #[derive(Default)]
 struct Tenant {
-    kv: BTreeMap<String, Record>,
+    kv: BTreeMap<String, Entry>,
     /// Compact wire JSON per event: a third of the memory of the typed event.
     events: HashMap<String, Vec<Box<str>>>,
 }
@@ -21,7 +69,7 @@ pub struct MemoryStore {
     tenants: Mutex<HashMap<String, Tenant>>,
 }
 
-fn live(record: &Record, now: i64) -> bool {
+fn live(record: &Entry, now: i64) -> bool {
     record.expires_at_ms.is_none_or(|at| at > now)
 }
 
@@ -74,32 +122,20 @@ impl Tenant {
                 expires_at_ms,
             } => {
                 let version = self.kv.get(&key).map_or(0, |r| r.version) + 1;
-                let record = Record {
-                    value,
-                    version,
-                    expires_at_ms,
-                };
-                self.kv.insert(key, record);
+                let entry = Entry::new(&key, value, version, expires_at_ms);
+                self.kv.insert(key, entry);
             }
             Op::Insert { key, value } => {
-                let record = Record {
-                    value,
-                    version: 1,
-                    expires_at_ms: None,
-                };
-                self.kv.insert(key, record);
+                let entry = Entry::new(&key, value, 1, None);
+                self.kv.insert(key, entry);
             }
             Op::Replace {
                 key,
                 version,
                 value,
             } => {
-                let record = Record {
-                    value,
-                    version: version + 1,
-                    expires_at_ms: None,
-                };
-                self.kv.insert(key, record);
+                let entry = Entry::new(&key, value, version + 1, None);
+                self.kv.insert(key, entry);
             }
             Op::Event { run, event, .. } => {
                 let text = wire(&event);
@@ -150,7 +186,7 @@ impl Store for MemoryStore {
             .get(tenant)
             .and_then(|t| t.kv.get(key))
             .filter(|r| live(r, now))
-            .cloned())
+            .map(Entry::record))
     }
 
     fn scan(&self, tenant: &str, prefix: &str) -> Result<Vec<(String, Record)>, StoreError> {
@@ -166,7 +202,7 @@ impl Store for MemoryStore {
             ))
             .take_while(|(k, _)| k.starts_with(prefix))
             .filter(|(_, r)| live(r, now))
-            .map(|(k, r)| (k.clone(), r.clone()))
+            .map(|(k, r)| (k.clone(), r.record()))
             .collect())
     }
 
