@@ -260,6 +260,7 @@ def test_native_arguments_encoding(recorded):
             "description": "Look something up",
             "inputSchema": lookup.input_schema,
             "approval": {"kind": "never"},
+            "idempotent": False,
         },
         {
             "bindingId": "refund_v2",
@@ -267,6 +268,7 @@ def test_native_arguments_encoding(recorded):
             "description": "Refund",
             "inputSchema": gated.input_schema,
             "approval": {"kind": "dynamic", "value": "refund_v2"},
+            "idempotent": False,
         },
     ]
     assert callbacks == {"lookup": handler, "refund_v2": handler}

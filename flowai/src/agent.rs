@@ -297,45 +297,55 @@ impl Turn<'_> {
         tool: &Arc<dyn crate::tool::Tool>,
     ) -> ToolOutput {
         let start = self.run.log.mark();
-        let data = json!({
-            "args": args, "runId": self.run.log.id, "toolInvocationId": id, "toolName": name,
-        });
-        self.emit(StreamPart::Data {
-            kind: "data-tool-in-doubt",
-            data,
-        })
-        .await;
-        let request = ApprovalRequest {
-            id: String::new(),
-            run_id: String::new(),
-            kind: GateKind::Tool,
-            target: name.to_string(),
-            payload: args.clone(),
-            resource_id: self.run.rt.spec.tenant.resource_id.clone(),
-            thread_id: self.thread.to_string(),
-            correlation_id: id.to_string(),
-        };
-        let out = match self.run.gate(request, Vec::new()).await {
-            Gate::Cancelled => return ToolOutput::error("Cancelled while awaiting approval"),
-            Gate::Decided(_, Some(_granted)) => {
-                let ctx = ToolContext {
-                    tool_use_id: id.to_string(),
-                    agent_name: self.agent.spec.name.clone(),
-                    thread_id: self.thread.to_string(),
-                    resource_id: self.run.rt.spec.tenant.resource_id.clone(),
-                    host: self.run.host.clone(),
-                    references: self.run.rt.references.clone(),
-                };
-                tool.call(args.clone(), ctx).await
-            }
-            Gate::Decided(d, None) => {
-                let reason = d.feedback.unwrap_or_else(|| {
-                    "the call may have run before its process stopped; it was not run again".into()
-                });
-                ToolOutput {
-                    content: json!({"do_not_retry": true, "error": "in_doubt", "reason": reason, "rejected": true}),
-                    is_error: true,
-                    events: Vec::new(),
+        let out = loop {
+            let data = json!({
+                "args": args, "runId": self.run.log.id, "toolInvocationId": id, "toolName": name,
+            });
+            self.emit(StreamPart::Data {
+                kind: "data-tool-in-doubt",
+                data,
+            })
+            .await;
+            let request = ApprovalRequest {
+                id: String::new(),
+                run_id: String::new(),
+                kind: GateKind::Tool,
+                target: name.to_string(),
+                payload: args.clone(),
+                resource_id: self.run.rt.spec.tenant.resource_id.clone(),
+                thread_id: self.thread.to_string(),
+                correlation_id: id.to_string(),
+            };
+            match self.run.gate(request, Vec::new()).await {
+                Gate::Cancelled => return ToolOutput::error("Cancelled while awaiting approval"),
+                Gate::Decided(_, Some(_granted)) => {
+                    let ctx = ToolContext {
+                        tool_use_id: id.to_string(),
+                        agent_name: self.agent.spec.name.clone(),
+                        thread_id: self.thread.to_string(),
+                        resource_id: self.run.rt.spec.tenant.resource_id.clone(),
+                        host: self.run.host.clone(),
+                        references: self.run.rt.references.clone(),
+                    };
+                    let call = || async { Recorded::from(&tool.call(args.clone(), ctx).await) };
+                    // Running it again is an effect of its own: if this attempt is cut short
+                    // too, the next resume asks again instead of repeating it.
+                    match self.run.effect(Vec::new(), call).await {
+                        Effect::Done(out) => break ToolOutput::from(out),
+                        Effect::InDoubt(_) => continue,
+                        Effect::Failed(e) => return self.run.halt(e),
+                    }
+                }
+                Gate::Decided(d, None) => {
+                    let reason = d.feedback.unwrap_or_else(|| {
+                        "the call may have run before its process stopped; it was not run again"
+                            .into()
+                    });
+                    break ToolOutput {
+                        content: json!({"do_not_retry": true, "error": "in_doubt", "reason": reason, "rejected": true}),
+                        is_error: true,
+                        events: Vec::new(),
+                    };
                 }
             }
         };

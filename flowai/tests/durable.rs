@@ -490,3 +490,60 @@ async fn an_interrupted_idempotent_call_runs_again_without_asking() {
     assert!(rest.iter().any(|e| e["result"] == json!({"found": "A-1"})));
     journal(&second, &run_id);
 }
+
+#[tokio::test]
+async fn an_approved_rerun_cut_short_again_is_in_doubt_again() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let one = r#"{"tool":"charge","args":{"cents":1}}"#;
+    // Process 1 dies inside charge(1).
+    let first = runtime(store.clone(), Arc::new(AtomicUsize::new(0)), true, false);
+    let run_id = die_mid_call(first.run_specialist("w", one, Some("t"))).await;
+    drop(first);
+    // Process 2: the call is in doubt, someone approves running it again, and the process
+    // dies inside that second attempt too.
+    let second_calls = Arc::new(AtomicUsize::new(0));
+    let second = runtime(store.clone(), second_calls.clone(), true, false);
+    let mut resumed = second.resume(&run_id);
+    let seen = until(&mut resumed, "approval-required").await;
+    let id = seen.last().unwrap()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    second.respond_to_approval(&id, approve()).unwrap();
+    loop {
+        match tokio::time::timeout(Duration::from_millis(200), resumed.next()).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the second attempt finished instead of hanging"),
+            Err(_) => break,
+        }
+    }
+    drop(resumed);
+    drop(second);
+    assert_eq!(second_calls.load(Ordering::SeqCst), 1);
+    // Process 3 does not repeat the approved attempt silently: it asks again.
+    let third_calls = Arc::new(AtomicUsize::new(0));
+    let third = runtime(store, third_calls.clone(), false, false);
+    let mut resumed = third.resume(&run_id);
+    let seen = until(&mut resumed, "approval-required").await;
+    assert!(seen.iter().any(|e| e["type"] == "data-tool-in-doubt"));
+    assert_eq!(third_calls.load(Ordering::SeqCst), 0);
+    let id = seen.last().unwrap()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reject = Decision::parse("reject", None, None).unwrap();
+    third.respond_to_approval(&id, reject).unwrap();
+    let rest: Vec<Value> = resumed.map(|p| p.to_value()).collect().await;
+    assert_eq!(third_calls.load(Ordering::SeqCst), 0);
+    assert!(rest.iter().any(|e| e["result"]["error"] == "in_doubt"));
+    let events = journal(&third, &run_id);
+    let doubts = events
+        .iter()
+        .filter(|e| e["type"] == "data-tool-in-doubt")
+        .count();
+    assert_eq!(doubts, 2);
+    assert_eq!(
+        third.run_info(&run_id).unwrap().unwrap().status,
+        RunStatus::Completed
+    );
+}

@@ -288,48 +288,77 @@ impl Run {
     /// again, reject fails the plan.
     async fn dispatch_in_doubt(&self, n: u64, plan_id: &str) -> ToolOutput {
         let start = self.log.mark();
-        let plan = match self.rt.plans.get(plan_id) {
-            Ok(Some(plan)) => plan,
-            Ok(None) => return ToolOutput::error(format!("plan not found: {plan_id}")),
-            Err(e) => return self.halt(e),
-        };
-        let data = json!({"planId": plan_id, "runId": self.log.id});
-        self.out
-            .emit(StreamPart::Data {
-                kind: "data-plan-in-doubt",
-                data,
-            })
-            .await;
-        let request = ApprovalRequest {
-            id: String::new(),
-            run_id: String::new(),
-            kind: GateKind::Plan,
-            target: plan_id.to_string(),
-            payload: plan.to_value(),
-            resource_id: self.rt.spec.tenant.resource_id.clone(),
-            thread_id: self.info.thread_id.clone(),
-            correlation_id: plan_id.to_string(),
-        };
-        match self.gate(request, Vec::new()).await {
-            Gate::Cancelled => ToolOutput::error(format!("Plan {plan_id} approval was cancelled")),
-            Gate::Decided(_, Some(_granted)) if plan.status == Status::Executing => {
-                let (out, finish) = self.run_dispatcher(&plan).await;
-                self.settle(n, out, finish, self.log.since(start))
-            }
-            Gate::Decided(d, _) => {
-                let reason = d.feedback.unwrap_or_else(|| {
-                    "the dispatch may have run before its process stopped; it was not run again"
-                        .into()
-                });
-                let outcome = json!({"code": "in_doubt", "details": null, "message": reason, "state": "failed"});
-                let finish = self
-                    .rt
-                    .plans
-                    .prepare(plan_id, Status::Executing, Status::Failed, Some(outcome))
-                    .ok()
-                    .map(|(_, op)| op);
-                let out = ToolOutput::error(format!("Dispatch failed: {reason}"));
-                self.settle(n, out, finish, self.log.since(start))
+        loop {
+            // Recorded: a resumed run sees the plan as it was when this gate opened.
+            let current = match self.rt.plans.get(plan_id) {
+                Ok(plan) => plan.map(|p| p.to_value()),
+                Err(e) => return self.halt(e),
+            };
+            let read: Option<Value> = self.memo(async { current }).await;
+            let Some(plan) = read.as_ref().and_then(StoredPlan::from_value) else {
+                return ToolOutput::error(format!("plan not found: {plan_id}"));
+            };
+            let data = json!({"planId": plan_id, "runId": self.log.id});
+            self.out
+                .emit(StreamPart::Data {
+                    kind: "data-plan-in-doubt",
+                    data,
+                })
+                .await;
+            let request = ApprovalRequest {
+                id: String::new(),
+                run_id: String::new(),
+                kind: GateKind::Plan,
+                target: plan_id.to_string(),
+                payload: plan.to_value(),
+                resource_id: self.rt.spec.tenant.resource_id.clone(),
+                thread_id: self.info.thread_id.clone(),
+                correlation_id: plan_id.to_string(),
+            };
+            match self.gate(request, Vec::new()).await {
+                Gate::Cancelled => {
+                    return ToolOutput::error(format!("Plan {plan_id} approval was cancelled"))
+                }
+                Gate::Decided(_, Some(_granted)) if plan.status == Status::Executing => {
+                    // Dispatching again is an effect of its own: if it is cut short too, the
+                    // next resume asks again instead of repeating it.
+                    let (m, before) = self.log.step();
+                    match before {
+                        Some(r) if r["phase"] == "done" => {
+                            self.log.skip(&r);
+                            let out = serde_json::from_value::<Recorded>(r["v"].clone())
+                                .map(ToolOutput::from)
+                                .unwrap_or_else(|e| ToolOutput::error(e.to_string()));
+                            return self.settle(n, out, None, self.log.since(start));
+                        }
+                        Some(_) => continue,
+                        None => {
+                            let started = self.log.step_op(m, json!({"phase": "started"}));
+                            if let Err(e) = self.log.commit(vec![started]) {
+                                return self.halt(e);
+                            }
+                            let inner = self.log.mark();
+                            let (out, finish) = self.run_dispatcher(&plan).await;
+                            let out = self.settle(m, out, finish, self.log.since(inner));
+                            return self.settle(n, out, None, self.log.since(start));
+                        }
+                    }
+                }
+                Gate::Decided(d, _) => {
+                    let reason = d.feedback.unwrap_or_else(|| {
+                        "the dispatch may have run before its process stopped; it was not run again"
+                            .into()
+                    });
+                    let outcome = json!({"code": "in_doubt", "details": null, "message": reason, "state": "failed"});
+                    let finish = self
+                        .rt
+                        .plans
+                        .prepare(plan_id, Status::Executing, Status::Failed, Some(outcome))
+                        .ok()
+                        .map(|(_, op)| op);
+                    let out = ToolOutput::error(format!("Dispatch failed: {reason}"));
+                    return self.settle(n, out, finish, self.log.since(start));
+                }
             }
         }
     }
