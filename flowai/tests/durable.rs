@@ -236,11 +236,17 @@ async fn a_decision_is_recorded_once_across_runtimes() {
 /// Drives `stream` until its tool call hangs, then drops it (the process dies mid-call).
 async fn die_mid_call(mut stream: flowai::RunStream) -> String {
     let run = stream.run_id().unwrap().to_string();
+    read_until_it_hangs(&mut stream).await;
+    run
+}
+
+/// Reads events until none comes for 200 ms (the run hangs inside a tool call).
+async fn read_until_it_hangs(stream: &mut flowai::RunStream) {
     loop {
         match tokio::time::timeout(Duration::from_millis(200), stream.next()).await {
             Ok(Some(_)) => continue,
             Ok(None) => panic!("the run finished instead of hanging"),
-            Err(_) => return run,
+            Err(_) => return,
         }
     }
 }
@@ -404,13 +410,7 @@ async fn a_settled_in_doubt_call_is_passed_over_when_the_run_dies_again() {
         .unwrap()
         .to_string();
     second.respond_to_approval(&id, approve()).unwrap();
-    loop {
-        match tokio::time::timeout(Duration::from_millis(200), resumed.next()).await {
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("the run finished instead of hanging in charge(2)"),
-            Err(_) => break,
-        }
-    }
+    read_until_it_hangs(&mut resumed).await;
     drop(resumed);
     drop(second);
     assert_eq!(
@@ -510,13 +510,7 @@ async fn an_approved_rerun_cut_short_again_is_in_doubt_again() {
         .unwrap()
         .to_string();
     second.respond_to_approval(&id, approve()).unwrap();
-    loop {
-        match tokio::time::timeout(Duration::from_millis(200), resumed.next()).await {
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("the second attempt finished instead of hanging"),
-            Err(_) => break,
-        }
-    }
+    read_until_it_hangs(&mut resumed).await;
     drop(resumed);
     drop(second);
     assert_eq!(second_calls.load(Ordering::SeqCst), 1);
