@@ -255,22 +255,7 @@ impl Turn<'_> {
                 "{name} is not available in this release of flowai (the {toolkit} toolkit has not landed)"
             )),
             Slot::Host(tool, idempotent) => {
-                let ctx = ToolContext {
-                    tool_use_id: id.to_string(),
-                    agent_name: self.agent.spec.name.clone(),
-                    thread_id: self.thread.to_string(),
-                    resource_id: self.run.rt.spec.tenant.resource_id.clone(),
-                    host: self.run.host.clone(),
-                    references: self.run.rt.references.clone(),
-                };
-                let call = || async {
-                    let out = tokio::select! {
-                        biased;
-                        out = tool.call(args.clone(), ctx) => out,
-                        _ = self.run.cancel.cancelled() => ToolOutput::error("Cancelled"),
-                    };
-                    Recorded::from(&out)
-                };
+                let call = || self.call_host(tool, id, args);
                 if *idempotent {
                     // Safe to run again: no durable start, a replay re-runs an unfinished call.
                     return self.run.memo(call()).await.into();
@@ -286,6 +271,29 @@ impl Turn<'_> {
 }
 
 impl Turn<'_> {
+    /// One call of a host tool's handler, ended early by the run's cancellation.
+    async fn call_host(
+        &self,
+        tool: &Arc<dyn crate::tool::Tool>,
+        id: &str,
+        args: &Value,
+    ) -> Recorded {
+        let ctx = ToolContext {
+            tool_use_id: id.to_string(),
+            agent_name: self.agent.spec.name.clone(),
+            thread_id: self.thread.to_string(),
+            resource_id: self.run.rt.spec.tenant.resource_id.clone(),
+            host: self.run.host.clone(),
+            references: self.run.rt.references.clone(),
+        };
+        let out = tokio::select! {
+            biased;
+            out = tool.call(args.clone(), ctx) => out,
+            _ = self.run.cancel.cancelled() => ToolOutput::error("Cancelled"),
+        };
+        Recorded::from(&out)
+    }
+
     /// A host tool call that started and did not finish before its process stopped: it
     /// may or may not have had its effect. It is not run again unless someone approves.
     async fn in_doubt(
@@ -319,15 +327,7 @@ impl Turn<'_> {
             match self.run.gate(request, Vec::new()).await {
                 Gate::Cancelled => return ToolOutput::error("Cancelled while awaiting approval"),
                 Gate::Decided(_, Some(_granted)) => {
-                    let ctx = ToolContext {
-                        tool_use_id: id.to_string(),
-                        agent_name: self.agent.spec.name.clone(),
-                        thread_id: self.thread.to_string(),
-                        resource_id: self.run.rt.spec.tenant.resource_id.clone(),
-                        host: self.run.host.clone(),
-                        references: self.run.rt.references.clone(),
-                    };
-                    let call = || async { Recorded::from(&tool.call(args.clone(), ctx).await) };
+                    let call = || self.call_host(tool, id, args);
                     // Running it again is an effect of its own: if this attempt is cut short
                     // too, the next resume asks again instead of repeating it.
                     match self.run.effect(Vec::new(), call).await {
