@@ -98,7 +98,7 @@ pub(crate) struct Turn<'r> {
     tool_records: Vec<Value>,
 }
 
-impl Turn<'_> {
+impl<'r> Turn<'r> {
     pub(crate) async fn emit(&self, part: StreamPart) {
         self.run.out.emit(part).await;
     }
@@ -107,6 +107,18 @@ impl Turn<'_> {
     pub(crate) async fn text(&mut self, text: String) {
         self.response.push_str(&text);
         self.emit(StreamPart::Text { text }).await;
+    }
+
+    /// Adds text to the agent's response without emitting it: the live interpreter emits
+    /// a model step's text inside the recorded step and adds it here once the step returns,
+    /// so a replayed step (whose events are already in the journal) still counts.
+    pub(crate) fn respond(&mut self, text: &str) {
+        self.response.push_str(text);
+    }
+
+    /// The run this turn belongs to (for its recorded steps).
+    pub(crate) fn run(&self) -> &'r Run {
+        self.run
     }
 
     pub(crate) fn prompt(&self) -> &str {

@@ -140,11 +140,12 @@ impl Message {
 }
 
 /// One reasoning ("thinking") block of a model reply.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reasoning {
     /// The reasoning text.
     pub text: String,
     /// The provider's integrity signature, if it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
 }
 

@@ -142,11 +142,19 @@ impl RunLog {
     }
 
     /// The next step's number and, on replay, what it recorded.
+    ///
+    /// A replay that reaches a step with no record has caught up with the run: nothing the
+    /// run did after that step's start was committed, except events the step itself
+    /// emitted before it was cut short (a consumer saw them, so they were made durable).
+    /// Those stay in the journal, and the step's new events are numbered after them.
     pub(crate) fn step(&self) -> (u64, Option<Value>) {
         let mut state = self.lock();
         let n = state.next_step;
         state.next_step += 1;
         let recorded = state.recorded.remove(&n);
+        if recorded.is_none() && state.seq < state.skip_until {
+            state.seq = state.skip_until;
+        }
         (n, recorded)
     }
 
@@ -247,4 +255,56 @@ pub(crate) struct Span {
 /// What a step recorded: its outcome and what it spanned, so a replay can pass over it.
 pub(crate) fn recorded(value: &Value, span: Span) -> Value {
     json!({"events": span.events, "steps": span.steps, "v": value})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn text(t: &str) -> StreamPart {
+        StreamPart::Text { text: t.into() }
+    }
+
+    #[test]
+    fn a_step_cut_short_after_journaling_events_continues_after_them() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+        let first = RunLog::new(store.clone(), "t", "r".into());
+        // Step 0 is recorded with the event it emitted; step 1 emits two events, which a
+        // consumer sees (so they are committed), and is cut short before it is recorded.
+        let (n, _) = first.step();
+        assert!(first.on_event(&text("a")));
+        first.push(first.step_op(
+            n,
+            recorded(
+                &json!("v0"),
+                Span {
+                    events: 1,
+                    steps: 0,
+                },
+            ),
+        ));
+        let _ = first.step();
+        assert!(first.on_event(&text("b")) && first.on_event(&text("c")));
+        first.commit(Vec::new()).unwrap();
+
+        let resumed = RunLog::new(store.clone(), "t", "r".into());
+        resumed.load().unwrap();
+        let (_, r0) = resumed.step();
+        resumed.skip(&r0.expect("step 0 was recorded"));
+        let (_, r1) = resumed.step();
+        assert!(r1.is_none());
+        assert!(
+            resumed.on_event(&text("b2")),
+            "the new answer is not swallowed"
+        );
+        resumed.commit(Vec::new()).unwrap();
+        let seqs: Vec<u64> = store
+            .events("t", "r", 0)
+            .unwrap()
+            .iter()
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(seqs, vec![1, 2, 3, 4]);
+    }
 }

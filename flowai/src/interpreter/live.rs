@@ -6,6 +6,10 @@
 //! `data-cost-summary` (the agent's usage for the turn),
 //! `data-latency-summary` and `finish` (`stop`, or `length` when the output limit or the
 //! agent's `max_turns`, default 16, ran out).
+//!
+//! Durable: the turn's read of the agent's memory ([`history`]) and each model step
+//! ([`step`]) are recorded steps of the run, so a resumed run replays the model's recorded
+//! answers (and passes over the events they emitted) instead of calling the model again.
 
 use super::{Interpreter, CANCELLED};
 use crate::agent::Turn;
@@ -13,17 +17,17 @@ use crate::event::{
     AgentUsage, CostSummary, FinishReason, LatencySummary, StreamPart, ToolTiming, Usage,
 };
 use crate::provider::{
-    self, Message, ModelRequest, Provider, ProviderError, ProviderEvent, Reasoning, Recorder,
-    Replay, Router, StopReason, TokenUsage, ToolCall,
+    self, Message, ModelRequest, Provider, Recorder, Replay, Router, StopReason, TokenUsage,
+    ToolCall,
 };
 use crate::spec::{RuntimeSpec, SpecError};
 use futures::future::BoxFuture;
-use futures::StreamExt;
-use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio_util::sync::CancellationToken;
+
+mod history;
+mod step;
 
 /// Model steps per agent turn when the agent sets no `max_turns`.
 pub(crate) const DEFAULT_MAX_TURNS: u32 = 16;
@@ -119,16 +123,6 @@ struct Live {
     provider: Arc<dyn Provider>,
 }
 
-/// What one model step produced.
-#[derive(Default)]
-struct Reply {
-    text: String,
-    reasoning: Vec<Reasoning>,
-    calls: Vec<ToolCall>,
-    usage: TokenUsage,
-    stop: Option<StopReason>,
-}
-
 impl Interpreter for Live {
     fn run_turn<'a, 'r>(&'a self, turn: &'a mut Turn<'r>) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(self.turn(turn))
@@ -155,7 +149,7 @@ impl Live {
             provider: agent.model.provider_key().to_string(),
             model: agent.model.id.clone(),
             system: agent.system_prompt.clone(),
-            messages: history(turn.history()),
+            messages: history::recorded(turn).await,
             tools: turn.tool_defs().to_vec(),
             max_tokens: None,
         };
@@ -163,14 +157,13 @@ impl Live {
         let cancel = turn.cancel_token().clone();
         let mut stats = LatencySummary::default();
         let mut usage = TokenUsage::default();
-        for step in 1..=max_turns {
+        for n in 1..=max_turns {
             turn.emit(StreamPart::StepStart).await;
             if cancel.is_cancelled() {
                 return Err(CANCELLED.into());
             }
-            let reply = self
-                .step(turn, request.clone(), &cancel, &mut stats)
-                .await?;
+            let reply = step::recorded(&*self.provider, turn, request.clone(), &cancel).await?;
+            reply.count(&mut stats);
             usage += reply.usage;
             let mut reason = match reply.stop {
                 Some(StopReason::ToolCalls) if reply.calls.is_empty() => FinishReason::Stop,
@@ -196,7 +189,7 @@ impl Live {
                         return Err(CANCELLED.into());
                     }
                 }
-                if step < max_turns {
+                if n < max_turns {
                     turn.emit(finish(FinishReason::ToolCalls, usage)).await;
                     continue;
                 }
@@ -220,66 +213,6 @@ impl Live {
             return Ok(());
         }
         unreachable!("the last step always returns")
-    }
-
-    /// One model call: streams its text and reasoning as they arrive.
-    async fn step(
-        &self,
-        turn: &mut Turn<'_>,
-        request: ModelRequest,
-        cancel: &CancellationToken,
-        stats: &mut LatencySummary,
-    ) -> Result<Reply, String> {
-        let t0 = Instant::now();
-        stats.llm_calls += 1;
-        let mut stream = self.provider.stream(request, cancel.clone());
-        let mut reply = Reply::default();
-        let outcome = loop {
-            let next = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => break Err(CANCELLED.to_string()),
-                next = stream.next() => next,
-            };
-            let event = match next {
-                None => break Ok(()),
-                Some(Ok(event)) => event,
-                Some(Err(ProviderError::Cancelled)) => break Err(CANCELLED.to_string()),
-                Some(Err(e)) => {
-                    stats.had_timeout |= e.is_timeout();
-                    break Err(e.to_string());
-                }
-            };
-            match event {
-                ProviderEvent::TextDelta { text } => {
-                    reply.text.push_str(&text);
-                    turn.text(text).await;
-                }
-                ProviderEvent::ReasoningDelta { text } => {
-                    match reply.reasoning.last_mut() {
-                        Some(r) if r.signature.is_none() => r.text.push_str(&text),
-                        _ => reply.reasoning.push(Reasoning {
-                            text: text.clone(),
-                            signature: None,
-                        }),
-                    }
-                    turn.emit(StreamPart::Reasoning { text }).await;
-                }
-                ProviderEvent::ReasoningSignature { signature } => {
-                    if let Some(r) = reply.reasoning.last_mut() {
-                        r.signature = Some(signature);
-                    }
-                }
-                ProviderEvent::ToolCall(call) => reply.calls.push(call),
-                ProviderEvent::Usage(u) => reply.usage += u,
-                ProviderEvent::Finish { reason } => reply.stop = Some(reason),
-                ProviderEvent::Retry { timeout, .. } => {
-                    stats.retry_count += 1;
-                    stats.had_timeout |= timeout;
-                }
-            }
-        };
-        stats.llm_time_ms += millis(t0);
-        outcome.map(|()| reply)
     }
 }
 
@@ -307,81 +240,5 @@ async fn dispatch(turn: &mut Turn<'_>, call: ToolCall, stats: &mut LatencySummar
         name: call.name,
         content: out.content,
         is_error: out.is_error,
-    }
-}
-
-/// The stored memory `{"messages": [...]}` as a conversation: user and assistant entries,
-/// and tool records `{arguments, callId, result, toolName}` as a call and its result.
-fn history(memory: Option<Value>) -> Vec<Message> {
-    let Some(Value::Array(entries)) =
-        memory.and_then(|mut m| m.get_mut("messages").map(Value::take))
-    else {
-        return Vec::new();
-    };
-    let text = |v: Option<&Value>| match v {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    };
-    let mut messages = Vec::new();
-    for e in entries {
-        match e.get("role").and_then(Value::as_str) {
-            Some("user") => messages.push(Message::user(text(e.get("content")))),
-            Some("assistant") => messages.push(Message::assistant(text(e.get("content")))),
-            _ => {
-                let (Some(id), Some(name)) = (
-                    e.get("callId").and_then(Value::as_str),
-                    e.get("toolName").and_then(Value::as_str),
-                ) else {
-                    continue;
-                };
-                let result = e.get("result").cloned().unwrap_or(Value::Null);
-                messages.push(Message::Assistant {
-                    reasoning: Vec::new(),
-                    text: String::new(),
-                    tool_calls: vec![ToolCall {
-                        id: id.to_string(),
-                        name: name.to_string(),
-                        args: e.get("arguments").cloned().unwrap_or(Value::Null),
-                    }],
-                });
-                messages.push(Message::ToolResult {
-                    call_id: id.to_string(),
-                    name: name.to_string(),
-                    is_error: result.get("error").is_some(),
-                    content: result,
-                });
-            }
-        }
-    }
-    messages
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn memory_becomes_a_conversation() {
-        let memory = json!({"messages": [
-            {"content": "weather?", "role": "user"},
-            {"arguments": {"city": "Oslo"}, "callId": "t1", "result": {"temp": 3}, "toolName": "weather"},
-            {"arguments": {}, "callId": "t2", "result": {"error": "boom"}, "toolName": "other"},
-            {"content": "3 degrees", "role": "assistant"},
-            {"unknown": true}
-        ]});
-        let m = history(Some(memory));
-        assert_eq!(m.len(), 6);
-        assert_eq!(m[0], Message::user("weather?"));
-        assert!(
-            matches!(&m[1], Message::Assistant { tool_calls, .. } if tool_calls[0].args == json!({"city": "Oslo"}))
-        );
-        assert!(
-            matches!(&m[2], Message::ToolResult { is_error: false, call_id, .. } if call_id == "t1")
-        );
-        assert!(matches!(&m[4], Message::ToolResult { is_error: true, .. }));
-        assert_eq!(m[5], Message::assistant("3 degrees"));
-        assert!(history(None).is_empty());
     }
 }

@@ -29,6 +29,16 @@ impl Run {
         T: Serialize + DeserializeOwned,
         Fut: Future<Output = T>,
     {
+        self.memo_if(f, |_| true).await
+    }
+
+    /// As [`Run::memo`], but an outcome `keep` turns down is not recorded: a replay runs `f`
+    /// again (its step number is the same, so the steps after it keep theirs).
+    pub(crate) async fn memo_if<T, Fut>(&self, f: Fut, keep: impl FnOnce(&T) -> bool) -> T
+    where
+        T: Serialize + DeserializeOwned,
+        Fut: Future<Output = T>,
+    {
         let (n, before) = self.log.step();
         if let Some(r) = before {
             if let Ok(value) = T::deserialize(&r["v"]) {
@@ -38,8 +48,10 @@ impl Run {
         }
         let start = self.log.mark();
         let value = f.await;
-        let record = recorded(&json!(value), self.log.since(start));
-        self.log.push(self.log.step_op(n, record));
+        if keep(&value) {
+            let record = recorded(&json!(value), self.log.since(start));
+            self.log.push(self.log.step_op(n, record));
+        }
         value
     }
 
