@@ -20,6 +20,7 @@ pub(crate) const NAME: Symbol = Symbol("name");
 pub(crate) const DESCRIPTION: Symbol = Symbol("description");
 pub(crate) const APPROVAL: Symbol = Symbol("approval");
 pub(crate) const PREDICATE: Symbol = Symbol("predicate");
+pub(crate) const IDEMPOTENT: Symbol = Symbol("idempotent");
 pub(crate) const DISPLAY_ALIASES: Symbol = Symbol("display_aliases");
 pub(crate) const ROLE: Symbol = Symbol("role");
 pub(crate) const MODEL: Symbol = Symbol("model");

@@ -84,7 +84,10 @@ pub fn state_machine(input: TokenStream) -> TokenStream {
 /// Keys of `#[flowai(...)]`: `name = "..."` (required; 1 to 64 letters, digits, `_`, `-`),
 /// `description = "..."` (default: the doc comment), and either
 /// `approval = "never" | "always"` (default `never`) or `predicate = path::to_fn`, a
-/// `fn(&Args) -> bool` that makes the rule `{"kind": "dynamic", "value": "<fn name>"}`.
+/// `fn(&Args) -> bool` that makes the rule `{"kind": "dynamic", "value": "<fn name>"}`, and
+/// `idempotent` (or `idempotent = true | false`, default `false`): a call interrupted by a
+/// dying process simply runs again on resume instead of surfacing as in doubt
+/// (`ToolDef::idempotent`, Python's `define_tool(..., idempotent=True)`).
 /// The struct also derives `serde::Deserialize` and `schemars::JsonSchema`.
 ///
 /// # Examples
@@ -94,11 +97,21 @@ pub fn state_machine(input: TokenStream) -> TokenStream {
 ///
 /// /// Look up a SKU.
 /// #[derive(serde::Deserialize, schemars::JsonSchema, Tool)]
-/// #[flowai(name = "lookup_sku", approval = "never")]
+/// #[flowai(name = "lookup_sku", approval = "never", idempotent)]
 /// struct Lookup { sku: String }
 ///
 /// assert_eq!(Lookup::DESCRIPTION, "Look up a SKU.");
 /// assert_eq!(Lookup::input_schema()["properties"]["sku"]["type"], "string");
+/// assert!(Lookup::IDEMPOTENT);
+/// ```
+///
+/// `idempotent` is a flag or a bool:
+///
+/// ```compile_fail
+/// use flowai::typed::Tool;
+/// #[derive(serde::Deserialize, schemars::JsonSchema, Tool)]
+/// #[flowai(name = "lookup_sku", idempotent = "yes")]
+/// struct Lookup { sku: String }
 /// ```
 #[proc_macro_derive(Tool, attributes(flowai))]
 pub fn derive_tool(input: TokenStream) -> TokenStream {

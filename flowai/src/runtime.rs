@@ -25,9 +25,11 @@
 //! ```
 
 mod builder;
+mod follow;
 mod stores;
 
 pub use builder::RuntimeBuilder;
+pub use follow::{Follow, FollowError, DEFAULT_POLL_INTERVAL};
 
 use crate::agent::{AgentRt, Run};
 use crate::approval::{
@@ -355,6 +357,57 @@ impl Runtime {
     /// The store's.
     pub fn run_events(&self, run_id: &str, after: u64) -> Result<Vec<(u64, Value)>, StoreError> {
         crate::trace::events(&*self.inner.store, self.resource_id(), run_id, after)
+    }
+
+    /// Follows run `run_id` from a consumer other than the one driving it (another task, or
+    /// another process sharing a durable store): yields `(seq, wire event)` for every
+    /// journaled event with a sequence number above `after`, in order and each once, first
+    /// those already committed, then new ones as they are committed (the store is read every
+    /// [`Follow::poll_interval`], 50 ms by default). Items are the wire events
+    /// [`Runtime::run_events`] returns, which equal `StreamPart::to_value` of what the
+    /// driving consumer received.
+    ///
+    /// A run is in the store once its first event is committed (no later than when its
+    /// driving consumer receives it); before that it is unknown to `follow`, as to
+    /// [`Runtime::run_info`].
+    ///
+    /// The stream ends once the run is `completed`, `failed` or `cancelled` and every event
+    /// was yielded. A `paused` run counts as live, as in Python's `follow_run`: the follower
+    /// waits through the approval and ends only after the run is continued to its end. A run
+    /// left open for good (paused and never resumed, or driven by a process that died) is
+    /// followed until the stream is dropped; bound it with a timeout if that matters.
+    ///
+    /// # Errors
+    /// The stream's first and only item is [`FollowError::NotFound`] for an unknown run;
+    /// a store failure is yielded as [`FollowError::Store`] and ends the stream (follow again
+    /// from [`Follow::last_seq`]).
+    ///
+    /// # Examples
+    ///
+    /// A finished run, followed from sequence number 2 (see [`Follow`] for a live run):
+    ///
+    /// ```
+    /// use flowai::{AgentSpec, InterpreterKind, Runtime, TenantIdentity};
+    /// use futures::StreamExt;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// let runtime = Runtime::builder(TenantIdentity::new("acme", "v1"))
+    ///     .agent(AgentSpec::specialist("worker", "claude-sonnet-4-6", "You echo."))
+    ///     .interpreter(InterpreterKind::Scripted)
+    ///     .build()
+    ///     .unwrap();
+    /// let stream = runtime.run_specialist("worker", "hello", None);
+    /// let run_id = stream.run_id().unwrap().to_string();
+    /// let seen = stream.count().await as u64;
+    ///
+    /// let seqs: Vec<u64> = runtime.follow(&run_id, 2).map(|item| item.unwrap().0).collect().await;
+    /// assert_eq!(seqs, (3..=seen).collect::<Vec<_>>());
+    /// let missing = runtime.follow("no-such-run", 0).next().await.unwrap();
+    /// assert_eq!(missing.unwrap_err().to_string(), "run not found: no-such-run");
+    /// # });
+    /// ```
+    pub fn follow(&self, run_id: &str, after: u64) -> Follow {
+        Follow::new(self.inner.store.clone(), self.resource_id(), run_id, after)
     }
 
     /// The tenant-bound reference API (runtime-behavior §11).

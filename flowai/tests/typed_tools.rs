@@ -27,6 +27,41 @@ struct RefundArgs {
     amount: u32,
 }
 
+/// Fetch a price list (safe to run twice).
+#[derive(serde::Deserialize, schemars::JsonSchema, Tool)]
+#[flowai(name = "fetch_prices", idempotent)]
+struct FetchArgs {
+    #[allow(dead_code)]
+    region: String,
+}
+
+#[tool]
+async fn fetch_prices(args: FetchArgs) -> Result<String, String> {
+    Ok(args.region)
+}
+
+/// Send an invoice (never twice).
+#[derive(serde::Deserialize, schemars::JsonSchema, Tool)]
+#[flowai(name = "send_invoice", idempotent = false)]
+struct SendArgs {
+    #[allow(dead_code)]
+    to: String,
+}
+
+#[tool]
+async fn send_invoice(args: SendArgs) -> Result<String, String> {
+    Ok(args.to)
+}
+
+#[derive(Agent)]
+#[flowai(
+    role = "specialist",
+    model = "claude-sonnet-4-6",
+    prompt = "Bill.",
+    tools(FetchPrices, SendInvoice, Lookup)
+)]
+struct Billing;
+
 fn expensive(args: &RefundArgs) -> bool {
     args.amount > 1_000
 }
@@ -105,6 +140,36 @@ fn the_generated_definition() {
     assert_eq!(predicate.id(), "expensive");
     assert!(predicate.requires_approval(&json!({"amount": 5000})));
     assert!(!predicate.requires_approval(&json!({"amount": 5})));
+}
+
+#[test]
+fn idempotent_reaches_the_definition_and_the_agent_bindings() {
+    // Declared, explicitly not, and by default not.
+    let declared = [
+        FetchArgs::IDEMPOTENT,
+        SendArgs::IDEMPOTENT,
+        LookupArgs::IDEMPOTENT,
+    ];
+    assert_eq!(declared, [true, false, false]);
+    let defs = [
+        FetchPrices::def().idempotent,
+        SendInvoice::def().idempotent,
+        Lookup::def().idempotent,
+    ];
+    assert_eq!(defs, [true, false, false]);
+    // What `RuntimeBuilder::derived` registers.
+    let bindings: Vec<(String, bool)> = Billing::tool_bindings()
+        .into_iter()
+        .map(|b| (b.def.name, b.def.idempotent))
+        .collect();
+    assert_eq!(
+        bindings,
+        [
+            ("fetch_prices".to_string(), true),
+            ("send_invoice".to_string(), false),
+            ("lookup".to_string(), false)
+        ]
+    );
 }
 
 #[tokio::test]

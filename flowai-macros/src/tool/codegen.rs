@@ -10,7 +10,7 @@ pub(crate) fn tool_args(args: &ToolArgs) -> TokenStream {
     let input = args.input;
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let (name, description) = (&args.name, &args.description);
+    let (name, description, idempotent) = (&args.name, &args.description, args.idempotent);
     let approval = match &args.approval {
         Approval::Rule(rule) => {
             let rule = rule_tokens(*rule);
@@ -42,6 +42,7 @@ pub(crate) fn tool_args(args: &ToolArgs) -> TokenStream {
             #impl_head {
                 const NAME: &'static str = #name;
                 const DESCRIPTION: &'static str = #description;
+                const IDEMPOTENT: bool = #idempotent;
                 #approval
             }
         };

@@ -5,10 +5,14 @@ use crate::attr::{self, Once, Rule};
 use crate::case::{pascal, snake};
 use crate::ctxt::Ctxt;
 use crate::kw;
-use proc_macro2::{Span, TokenStream};
-use quote::format_ident;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{format_ident, ToTokens};
+use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, FnArg, Ident, ItemFn, LitStr, Path, ReturnType, Type};
+use syn::{
+    Data, DeriveInput, Expr, ExprLit, Fields, FnArg, Ident, ItemFn, Lit, LitStr, Path, ReturnType,
+    Token, Type,
+};
 
 /// A `#[derive(Tool)]` argument struct.
 pub(crate) struct ToolArgs<'a> {
@@ -18,6 +22,8 @@ pub(crate) struct ToolArgs<'a> {
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) approval: Approval,
+    /// `idempotent` / `idempotent = bool`: the call may run again on resume.
+    pub(crate) idempotent: bool,
 }
 
 pub(crate) enum Approval {
@@ -39,6 +45,7 @@ impl<'a> ToolArgs<'a> {
         let mut description = Once::<LitStr>::new(kw::DESCRIPTION);
         let mut approval = Once::<(LitStr, Option<Rule>)>::new(kw::APPROVAL);
         let mut predicate = Once::<Path>::new(kw::PREDICATE);
+        let mut idempotent = Once::<bool>::new(kw::IDEMPOTENT);
         attr::each_flowai_key(cx, &input.attrs, |meta| {
             let path = &meta.path;
             if path == kw::NAME {
@@ -51,6 +58,8 @@ impl<'a> ToolArgs<'a> {
                 approval.set(cx, path, (lit, rule));
             } else if path == kw::PREDICATE {
                 predicate.set(cx, path, meta.value()?.parse()?);
+            } else if path == kw::IDEMPOTENT {
+                idempotent.set(cx, path, flag(cx, meta)?);
             } else {
                 return Ok(false);
             }
@@ -96,8 +105,36 @@ impl<'a> ToolArgs<'a> {
             name: tool_name,
             description,
             approval,
+            idempotent: idempotent.take().unwrap_or(false),
         }
     }
+}
+
+/// A flag key: `key` alone is `true`, `key = true` / `key = false` say so. Any other value
+/// is reported (on the value) and reads as `false`.
+fn flag(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<bool> {
+    let key = meta.path.to_token_stream().to_string();
+    let expected = format!("expected `{key}`, `{key} = true` or `{key} = false`");
+    if meta.input.peek(Token![=]) {
+        let value: Expr = meta.value()?.parse()?;
+        if let Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) = &value
+        {
+            return Ok(b.value);
+        }
+        let written = value.to_token_stream().to_string();
+        cx.error_spanned_by(
+            &value,
+            format!("`{key} = {written}` is not a bool; {expected}"),
+        );
+    } else if meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(&meta.path, format!("`{key}` takes no list; {expected}"));
+        attr::skip_value(meta)?;
+    } else {
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// Model providers accept tool names of 1 to 64 letters, digits, `_` and `-`.
@@ -131,10 +168,16 @@ impl<'a> ToolFn<'a> {
         let sig = &func.sig;
         // The definition lives on the argument struct, so the attribute takes nothing.
         if !attr.is_empty() {
-            cx.error_spanned_by(
-                attr,
-                "`#[tool]` takes no arguments; name and approval go on the argument struct's `#[flowai(...)]`",
-            );
+            let idempotent = attr
+                .clone()
+                .into_iter()
+                .any(|t| matches!(t, TokenTree::Ident(i) if i == kw::IDEMPOTENT.0));
+            let message = if idempotent {
+                "`#[tool]` takes no arguments; write `idempotent` in the argument struct's `#[flowai(...)]`"
+            } else {
+                "`#[tool]` takes no arguments; name and approval go on the argument struct's `#[flowai(...)]`"
+            };
+            cx.error_spanned_by(attr, message);
         }
         // The handler is awaited by the engine.
         if sig.asyncness.is_none() {
@@ -231,6 +274,57 @@ mod tests {
         assert!(cx.messages().is_empty());
         assert_eq!(args.description, "Refund an order.");
         assert!(matches!(&args.approval, Approval::Predicate(_, id) if id == "large_refund"));
+    }
+
+    #[test]
+    fn idempotent_is_a_flag_or_a_bool() {
+        let read = |input: DeriveInput| {
+            let cx = Ctxt::new();
+            let idempotent = ToolArgs::from_ast(&cx, &input).idempotent;
+            (idempotent, cx.messages())
+        };
+        let none: [&str; 0] = [];
+        let (flag, errors) =
+            read(parse_quote! { #[flowai(name = "a", idempotent)] struct A { x: u8 } });
+        assert!(flag);
+        assert_eq!(errors, none);
+        let (yes, _) =
+            read(parse_quote! { #[flowai(name = "a", idempotent = true)] struct A { x: u8 } });
+        assert!(yes);
+        let (no, errors) =
+            read(parse_quote! { #[flowai(name = "a", idempotent = false)] struct A { x: u8 } });
+        assert!(!no);
+        assert_eq!(errors, none);
+        let (default, _) = read(parse_quote! { #[flowai(name = "a")] struct A { x: u8 } });
+        assert!(!default);
+        let (bad, errors) = read(parse_quote! {
+            #[flowai(name = "a", idempotent = "yes", idempotent(x))]
+            #[flowai(idempotent)]
+            struct A { x: u8 }
+        });
+        assert!(!bad);
+        assert_eq!(
+            errors,
+            [
+                "`idempotent = \"yes\"` is not a bool; expected `idempotent`, `idempotent = true` or `idempotent = false`",
+                "`idempotent` takes no list; expected `idempotent`, `idempotent = true` or `idempotent = false`",
+                "duplicate flowai attribute `idempotent`",
+                "duplicate flowai attribute `idempotent`",
+            ]
+        );
+    }
+
+    #[test]
+    fn tool_attribute_points_idempotent_at_the_argument_struct() {
+        let func: ItemFn = parse_quote! {
+            async fn fetch(a: A) -> Result<u8, String> { Ok(0) }
+        };
+        let cx = Ctxt::new();
+        ToolFn::from_ast(&cx, quote!(idempotent), &func).unwrap();
+        assert_eq!(
+            cx.messages(),
+            ["`#[tool]` takes no arguments; write `idempotent` in the argument struct's `#[flowai(...)]`"]
+        );
     }
 
     #[test]

@@ -45,6 +45,25 @@ pub trait ToolArgs: DeserializeOwned + JsonSchema + Sized + 'static {
     const NAME: &'static str;
     /// The description (the struct's doc comment unless `description = "..."`).
     const DESCRIPTION: &'static str;
+    /// Whether a call may simply run again when a resumed run finds it interrupted
+    /// (`#[flowai(idempotent)]`; see [`ToolDef::idempotent`](crate::tool::ToolDef)).
+    /// Without it an interrupted call surfaces as in doubt.
+    ///
+    /// ```
+    /// use flowai::typed::{Tool, ToolArgs};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema, Tool)]
+    /// #[flowai(name = "lookup_sku", idempotent)]
+    /// struct Lookup { sku: String }
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema, Tool)]
+    /// #[flowai(name = "charge")]
+    /// struct Charge { cents: u64 }
+    ///
+    /// assert!(Lookup::IDEMPOTENT);
+    /// assert!(!Charge::IDEMPOTENT);
+    /// ```
+    const IDEMPOTENT: bool = false;
 
     /// The JSON Schema of the arguments (schemars, draft 2020-12).
     fn input_schema() -> Value {
@@ -193,6 +212,7 @@ pub trait TypedTool: Send + Sync + 'static {
         )
         .description(<Self::Args as ToolArgs>::DESCRIPTION);
         def.approval = <Self::Args as ToolArgs>::approval();
+        def.idempotent = <Self::Args as ToolArgs>::IDEMPOTENT;
         def
     }
 
