@@ -35,10 +35,16 @@ def journal(db: Path) -> tuple[str, list[int], list[dict]]:
     con = sqlite3.connect(db)
     try:
         [(record,)] = con.execute("SELECT value FROM flowai_kv WHERE key LIKE 'run:%'").fetchall()
-        rows = con.execute("SELECT seq, event FROM flowai_events ORDER BY seq").fetchall()
+        rows = con.execute("SELECT first_seq, last_seq, events FROM flowai_journal ORDER BY first_seq").fetchall()
     finally:
         con.close()
-    return json.loads(record)["status"], [r[0] for r in rows], [json.loads(r[1]) for r in rows]
+    seqs, events = [], []
+    for first, last, packed in rows:  # one row per commit: the events first..last
+        batch = json.loads(packed)
+        assert len(batch) == last - first + 1, (first, last, len(batch))
+        seqs.extend(range(first, last + 1))
+        events.extend(batch)
+    return json.loads(record)["status"], seqs, events
 
 
 def trial(workdir: Path, points: int, rng: random.Random) -> dict:

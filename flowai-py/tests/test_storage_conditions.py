@@ -50,7 +50,7 @@ def test_a_newer_schema_is_refused(tmp_path):
     with pytest.raises(ValueError) as err:
         create_runtime(spec(storage=sqlite_kv(db)))
     assert str(err.value) == (
-        f"invalid storage_factories.kv: sqlite store '{db}' has schema version 99, newer than the 1 "
+        f"invalid storage_factories.kv: sqlite store '{db}' has schema version 99, newer than the 2 "
         "this flowai supports. Upgrade flowai to open it"
     )
 

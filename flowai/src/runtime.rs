@@ -483,7 +483,7 @@ fn begin(
         created_at: now.clone(),
         updated_at: now,
     };
-    log.push(info.op());
+    log.register(info.op());
     Ok((entry, info))
 }
 

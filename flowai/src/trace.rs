@@ -52,6 +52,14 @@ struct LogState {
     buffer: Vec<Op>,
     /// Why the run cannot go on durably (the store failed, or another process took it over).
     halted: Option<StoreError>,
+    /// The run record of a new run until a commit made it durable.
+    unregistered: Option<Op>,
+}
+
+/// Whether a failed commit means another process continued the run: a journal slot or an
+/// effect's start was taken.
+fn fenced(e: &StoreError) -> bool {
+    matches!(e, StoreError::Conflict { key } if key.starts_with("run:") || key.starts_with("step:"))
 }
 
 /// The journal writer of one run.
@@ -163,6 +171,46 @@ impl RunLog {
         Op::put(step_key(&self.id, n), value)
     }
 
+    /// Buffers the record of a new run; it also goes with the first [`RunLog::commit_ahead`].
+    pub(crate) fn register(&self, record: Op) {
+        let mut state = self.lock();
+        state.unregistered = Some(record.clone());
+        state.buffer.push(record);
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// The durable start of effect step `n`: a create-if-absent, so two processes that
+    /// continue one run cannot both start the effect (the loser is fenced).
+    pub(crate) fn start_op(&self, n: u64) -> Op {
+        Op::insert(step_key(&self.id, n), json!({"phase": "started"}))
+    }
+
+    /// Commits `ops` alone, ahead of what is buffered (with the run record, the first time):
+    /// an effect's durable start costs a two-row commit. Buffered events and step records
+    /// stay buffered and are committed, in order, at the next durable point; until then
+    /// no consumer has seen those events, and a resume replays them.
+    pub(crate) fn commit_ahead(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if let Some(e) = &state.halted {
+            return Err(e.clone());
+        }
+        let mut batch = Vec::with_capacity(ops.len() + 1);
+        batch.extend(state.unregistered.clone());
+        batch.extend(ops);
+        match self.store.commit(&self.tenant, batch) {
+            Ok(()) => {
+                state.unregistered = None;
+                Ok(())
+            }
+            Err(e) => {
+                if fenced(&e) {
+                    state.halted = Some(e.clone());
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// Buffers a write for the next commit.
     pub(crate) fn push(&self, op: Op) {
         self.lock().buffer.push(op);
@@ -185,10 +233,12 @@ impl RunLog {
         }
         self.dirty.store(false, Ordering::Release);
         match self.store.commit(&self.tenant, ops.clone()) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                state.unregistered = None;
+                Ok(())
+            }
             Err(e) => {
-                let fenced = matches!(&e, StoreError::Conflict { key } if key.starts_with("run:"));
-                if fenced {
+                if fenced(&e) {
                     state.halted = Some(e.clone());
                 } else {
                     ops.truncate(buffered);

@@ -63,7 +63,7 @@ async fn a_postgres_table_that_disappears_mid_run_stops_it_resumably() {
             // The journal goes away while the run waits.
             sql(
                 &url,
-                &format!("ALTER TABLE \"{table}_events\" RENAME TO \"{table}_away\""),
+                &format!("ALTER TABLE \"{table}_journal\" RENAME TO \"{table}_away\""),
             )
             .await;
             let id = v["data"]["id"].as_str().unwrap();
@@ -87,7 +87,7 @@ async fn a_postgres_table_that_disappears_mid_run_stops_it_resumably() {
 
     sql(
         &url,
-        &format!("ALTER TABLE \"{table}_away\" RENAME TO \"{table}_events\""),
+        &format!("ALTER TABLE \"{table}_away\" RENAME TO \"{table}_journal\""),
     )
     .await;
     let rest: Vec<Value> = rt.resume(&run_id).map(|p| p.to_value()).collect().await;
@@ -99,7 +99,7 @@ async fn a_postgres_table_that_disappears_mid_run_stops_it_resumably() {
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
     sql(
         &url,
-        &format!("DROP TABLE \"{table}\", \"{table}_events\", \"{table}_meta\""),
+        &format!("DROP TABLE \"{table}\", \"{table}_journal\", \"{table}_meta\""),
     )
     .await;
 }

@@ -193,6 +193,69 @@ pub(crate) fn plan<'a>(
     Ok(out)
 }
 
+/// One row of a SQL journal (schema version 2): the events `first..=last` of one run that
+/// one commit appended, as a JSON array. A run's journal is a few rows, not one per event:
+/// a commit pays for one row insert however many events it carries.
+#[derive(Debug, PartialEq)]
+pub(crate) struct JournalRow<'a> {
+    pub run: &'a str,
+    pub first: u64,
+    pub last: u64,
+    /// `[event, ...]`: the events' wire JSON, in sequence order.
+    pub events: String,
+}
+
+/// Packs a plan's journal writes into one row per run, in first-seen order. [`plan`] has
+/// checked that each run's events are consecutive, so each row's range has no gap.
+pub(crate) fn journal_rows<'a>(events: &[EventWrite<'a>]) -> Vec<JournalRow<'a>> {
+    let mut rows: Vec<JournalRow<'a>> = Vec::new();
+    for e in events {
+        let text = e.event.to_string();
+        match rows.iter_mut().find(|r| r.run == e.run) {
+            Some(row) => {
+                row.events.push(',');
+                row.events.push_str(&text);
+                row.last = e.seq;
+            }
+            None => {
+                let mut events = String::with_capacity(text.len() * 8);
+                events.push('[');
+                events.push_str(&text);
+                rows.push(JournalRow {
+                    run: e.run,
+                    first: e.seq,
+                    last: e.seq,
+                    events,
+                });
+            }
+        }
+    }
+    for row in &mut rows {
+        row.events.push(']');
+    }
+    rows
+}
+
+/// The events after `after` of one journal row whose first event is `first`.
+///
+/// # Errors
+/// A message for [`StoreError::Corrupt`] when the row is not a JSON array.
+pub(crate) fn unpack(
+    first: u64,
+    events: &str,
+    after: u64,
+    out: &mut Vec<(u64, Arc<Value>)>,
+) -> Result<(), String> {
+    let values: Vec<Value> = serde_json::from_str(events)
+        .map_err(|e| format!("a journal row of events from {first} is not a JSON array: {e}"))?;
+    for (seq, value) in (first..).zip(values) {
+        if seq > after {
+            out.push((seq, Arc::new(value)));
+        }
+    }
+    Ok(())
+}
+
 /// Whether only `Put`s touch `key` in `ops`.
 fn last_is_put_only(ops: &[Op], key: &str) -> bool {
     !ops.iter()
@@ -254,6 +317,45 @@ mod tests {
         assert_eq!(plan.kv[0].version, 5);
         assert_eq!(plan.kv[0].write, Write::Update);
         assert_eq!(*plan.kv[0].value, json!(3));
+    }
+
+    #[test]
+    fn journal_rows_pack_each_runs_events_and_unpack_after_a_seq() {
+        let part = |n: i64| {
+            Arc::new(crate::event::StreamPart::Custom {
+                event_type: "n".into(),
+                data: json!(n),
+            })
+        };
+        let ops = vec![
+            Op::Event {
+                run: "a".into(),
+                seq: 4,
+                event: part(4),
+            },
+            Op::Event {
+                run: "b".into(),
+                seq: 1,
+                event: part(1),
+            },
+            Op::Event {
+                run: "a".into(),
+                seq: 5,
+                event: part(5),
+            },
+        ];
+        let last = HashMap::from([("a", 3)]);
+        let plan = plan(&ops, &HashMap::new(), &last, 0).unwrap();
+        let rows = journal_rows(&plan.events);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].run, rows[0].first, rows[0].last), ("a", 4, 5));
+        assert_eq!((rows[1].run, rows[1].first, rows[1].last), ("b", 1, 1));
+        let mut out = Vec::new();
+        unpack(rows[0].first, &rows[0].events, 4, &mut out).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].0, 5);
+        assert_eq!(out[0].1["data"], json!(5));
+        assert!(unpack(1, "{}", 0, &mut out).unwrap_err().contains("from 1"));
     }
 
     #[test]

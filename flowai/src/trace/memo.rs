@@ -76,9 +76,9 @@ impl Run {
             Some(_) => return Effect::InDoubt(n),
             None => {}
         }
-        let mut ops = vec![self.log.step_op(n, json!({"phase": "started"}))];
+        let mut ops = vec![self.log.start_op(n)];
         ops.extend(with_start);
-        if let Err(e) = self.log.commit(ops) {
+        if let Err(e) = self.log.commit_ahead(ops) {
             return Effect::Failed(e);
         }
         let start = self.log.mark();

@@ -56,7 +56,7 @@ pub fn admin(url: &str, sql: &str) {
 fn drop_tables(url: &str, table: &str) {
     admin(
         url,
-        &format!("DROP TABLE IF EXISTS \"{table}\", \"{table}_events\", \"{table}_meta\""),
+        &format!("DROP TABLE IF EXISTS \"{table}\", \"{table}_journal\", \"{table}_events\", \"{table}_meta\""),
     );
 }
 
@@ -90,7 +90,7 @@ fn postgres_newer_schema_is_refused() {
             err,
             StoreError::NewerSchema {
                 found: 99,
-                supported: 1,
+                supported: flowai::store::SCHEMA_VERSION,
                 ..
             }
         ),
@@ -164,4 +164,54 @@ fn postgres_errors_never_show_the_password() {
     let text = err.to_string();
     assert!(!text.contains("s3cretpw"), "{text}");
     assert!(text.contains("postgres://flowai_nobody:***@"), "{text}");
+}
+
+#[test]
+fn postgres_version_1_journal_is_carried_over() {
+    let Some(url) = url("v1") else { return };
+    let table = table("v1");
+    admin(
+        &url,
+        &format!(
+            "CREATE TABLE \"{table}_meta\" (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             INSERT INTO \"{table}_meta\" VALUES ('schema_version', '1');
+             CREATE TABLE \"{table}\" (tenant TEXT COLLATE \"C\" NOT NULL,
+               key TEXT COLLATE \"C\" NOT NULL, value TEXT NOT NULL, version BIGINT NOT NULL,
+               expires_at BIGINT NULL, PRIMARY KEY (tenant, key));
+             CREATE TABLE \"{table}_events\" (tenant TEXT COLLATE \"C\" NOT NULL,
+               run_id TEXT COLLATE \"C\" NOT NULL, seq BIGINT NOT NULL, event TEXT NOT NULL,
+               PRIMARY KEY (tenant, run_id, seq));
+             INSERT INTO \"{table}_events\" VALUES ('t', 'r', 1, '{{\"type\":\"start\"}}'),
+               ('t', 'r', 2, '{{\"type\":\"step-start\"}}');"
+        ),
+    );
+    let store = PostgresStore::connect(&url, Some(&table)).unwrap();
+    let types = |after| -> Vec<(u64, serde_json::Value)> {
+        store
+            .events("t", "r", after)
+            .unwrap()
+            .into_iter()
+            .map(|(seq, e)| (seq, e["type"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        types(0),
+        vec![(1, json!("start")), (2, json!("step-start"))]
+    );
+    let third = Op::Event {
+        run: "r".into(),
+        seq: 3,
+        event: Arc::new(flowai::StreamPart::error("x")),
+    };
+    store.commit("t", vec![third.clone()]).unwrap();
+    assert_eq!(
+        types(1),
+        vec![(2, json!("step-start")), (3, json!("error"))]
+    );
+    assert!(matches!(
+        store.commit("t", vec![third]),
+        Err(StoreError::Conflict { .. })
+    ));
+    drop(store);
+    drop_tables(&url, &table);
 }

@@ -10,12 +10,14 @@ use tokio_postgres::{Client, IsolationLevel, Statement};
 
 use super::worker::{Reply, Request};
 
-/// The ordered schema migrations, `{t}` standing for the quoted table name and `{t_events}`
-/// for the journal's. Version 2 is one more entry. Keys use the "C" collation so `scan`
-/// orders them by code point, like the other backends.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE IF NOT EXISTS {t} (
+/// The ordered schema migrations, `{t}` standing for the quoted table name, `{t_events}`
+/// and `{t_journal}` for the journals'. Keys use the "C" collation so `scan` orders them by
+/// code point, like the other backends. Version 2 packs the journal: one row per commit
+/// and run (`first_seq..=last_seq`, the events as a JSON array), not one per event.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE IF NOT EXISTS {t} (
         tenant TEXT COLLATE \"C\" NOT NULL,
         key TEXT COLLATE \"C\" NOT NULL,
         value TEXT NOT NULL,
@@ -30,7 +32,22 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         event TEXT NOT NULL,
         PRIMARY KEY (tenant, run_id, seq)
     );",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE {t_journal} (
+        tenant TEXT COLLATE \"C\" NOT NULL,
+        run_id TEXT COLLATE \"C\" NOT NULL,
+        first_seq BIGINT NOT NULL,
+        last_seq BIGINT NOT NULL,
+        events TEXT NOT NULL,
+        PRIMARY KEY (tenant, run_id, first_seq)
+    );
+    INSERT INTO {t_journal} (tenant, run_id, first_seq, last_seq, events)
+        SELECT tenant, run_id, seq, seq, '[' || event || ']' FROM {t_events};
+    DROP TABLE {t_events};",
+    ),
+];
 
 /// Why a request failed: a store-level outcome, or a driver error that may be retried on
 /// a fresh connection (`retry` is false once a COMMIT was sent: its outcome is unknown).
@@ -86,6 +103,7 @@ pub(super) async fn migrate(
     let t = quote(table);
     let meta = quote(&format!("{}_meta", table));
     let events = quote(&format!("{}_events", table));
+    let journal = quote(&format!("{}_journal", table));
     let tx = client.transaction().await?;
     tx.execute(
         "SELECT pg_advisory_xact_lock(hashtext($1))",
@@ -122,7 +140,10 @@ pub(super) async fn migrate(
         }));
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-        let sql = sql.replace("{t_events}", &events).replace("{t}", &t);
+        let sql = sql
+            .replace("{t_events}", &events)
+            .replace("{t_journal}", &journal)
+            .replace("{t}", &t);
         tx.batch_execute(&sql).await?;
         tx.execute(
             &format!(
@@ -142,7 +163,7 @@ pub(super) async fn prepare(
     table: &str,
 ) -> Result<Statements, tokio_postgres::Error> {
     let t = quote(table);
-    let ev = quote(&format!("{}_events", table));
+    let ev = quote(&format!("{}_journal", table));
     let live = "(expires_at IS NULL OR expires_at > $3)";
     let cols = "key, value, version, expires_at";
     Ok(Statements {
@@ -164,8 +185,8 @@ pub(super) async fn prepare(
             .await?,
         events: client
             .prepare(&format!(
-                "SELECT seq, event FROM {ev} WHERE tenant = $1 AND run_id = $2 AND seq > $3
-                 ORDER BY seq"
+                "SELECT first_seq, events FROM {ev} WHERE tenant = $1 AND run_id = $2
+                 AND last_seq > $3 ORDER BY first_seq"
             ))
             .await?,
         lock: client
@@ -175,7 +196,8 @@ pub(super) async fn prepare(
             .await?,
         last_seq: client
             .prepare(&format!(
-                "SELECT seq FROM {ev} WHERE tenant = $1 AND run_id = $2 ORDER BY seq DESC LIMIT 1"
+                "SELECT last_seq FROM {ev} WHERE tenant = $1 AND run_id = $2
+                 ORDER BY first_seq DESC LIMIT 1"
             ))
             .await?,
         bump: client
@@ -200,8 +222,8 @@ pub(super) async fn prepare(
             .await?,
         append: client
             .prepare(&format!(
-                "INSERT INTO {ev} (tenant, run_id, seq, event) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (tenant, run_id, seq) DO NOTHING"
+                "INSERT INTO {ev} (tenant, run_id, first_seq, last_seq, events)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant, run_id, first_seq) DO NOTHING"
             ))
             .await?,
     })
@@ -264,11 +286,18 @@ pub(super) async fn execute(conn: &mut Conn, request: &Request) -> Result<Reply,
                 return Ok(Reply::Events(Vec::new()));
             };
             let rows = conn.client.query(&s.events, &[tenant, run, &after]).await?;
-            let mut out = Vec::with_capacity(rows.len());
+            let mut out = Vec::new();
             for row in rows {
-                let seq: i64 = row.try_get(0)?;
-                let event: String = row.try_get(1)?;
-                out.push((u64::try_from(seq).unwrap_or(0), parse(&event)?));
+                let first: i64 = row.try_get(0)?;
+                let events: String = row.try_get(1)?;
+                let first = u64::try_from(first).unwrap_or(0);
+                let after = u64::try_from(after).unwrap_or(0);
+                batch::unpack(first, &events, after, &mut out).map_err(|detail| {
+                    Failure::Store(StoreError::Corrupt {
+                        store: String::new(),
+                        detail,
+                    })
+                })?;
             }
             Ok(Reply::Events(out))
         }
@@ -308,12 +337,17 @@ async fn commit(conn: &mut Conn, tenant: &str, ops: &[Op], now: i64) -> Result<R
             prior.insert(key, p);
         }
     }
-    let (_, runs) = batch::reads(ops);
-    let mut last_seq = HashMap::with_capacity(runs.len());
-    for run in runs {
-        let last = match tx.query_opt(&s.last_seq, &[&tenant, &run]).await? {
-            Some(row) => u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0),
-            None => 0,
+    // A batch starting a journal (seq 1) reads nothing: a row already there makes its
+    // insert a no-op, reported as a conflict below.
+    let mut last_seq = HashMap::new();
+    for (run, first) in batch::first_seqs(ops) {
+        let last = if first == 1 {
+            0
+        } else {
+            match tx.query_opt(&s.last_seq, &[&tenant, &run]).await? {
+                Some(row) => u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0),
+                None => 0,
+            }
         };
         last_seq.insert(run, last);
     }
@@ -336,17 +370,15 @@ async fn commit(conn: &mut Conn, tenant: &str, ops: &[Op], now: i64) -> Result<R
             return Err(StoreError::Conflict { key: w.key.clone() }.into());
         }
     }
-    for e in &plan.events {
-        let event = e.event.to_string();
-        let seq = i64::try_from(e.seq).unwrap_or(i64::MAX);
-        if tx
-            .execute(&s.append, &[&tenant, &e.run, &seq, &event])
-            .await?
-            != 1
-        {
+    for row in batch::journal_rows(&plan.events) {
+        let first = i64::try_from(row.first).unwrap_or(i64::MAX);
+        let last = i64::try_from(row.last).unwrap_or(i64::MAX);
+        let p: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+            [&tenant, &row.run, &first, &last, &row.events];
+        if tx.execute(&s.append, &p).await? != 1 {
             let _ = tx.rollback().await;
             return Err(StoreError::Conflict {
-                key: format!("run:{}#{}", e.run, e.seq),
+                key: format!("run:{}#{}", row.run, row.first),
             }
             .into());
         }

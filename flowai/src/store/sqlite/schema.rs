@@ -4,10 +4,13 @@ use super::map_err;
 use crate::store::{StoreError, SCHEMA_VERSION};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-/// The ordered schema migrations: `(version, SQL)`. Version 2 is one more entry.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE IF NOT EXISTS flowai_kv (
+/// The ordered schema migrations: `(version, SQL)`. Version 2 packs the journal: one row
+/// per commit and run (`first_seq..=last_seq`, the events as a JSON array) instead of one
+/// row per event, carrying the rows of version 1 over as one-event rows.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE IF NOT EXISTS flowai_kv (
         tenant TEXT NOT NULL,
         key TEXT NOT NULL,
         value TEXT NOT NULL,
@@ -22,7 +25,22 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         event TEXT NOT NULL,
         PRIMARY KEY (tenant, run_id, seq)
     );",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE flowai_journal (
+        tenant TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        first_seq INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        events TEXT NOT NULL,
+        PRIMARY KEY (tenant, run_id, first_seq)
+    );
+    INSERT INTO flowai_journal (tenant, run_id, first_seq, last_seq, events)
+        SELECT tenant, run_id, seq, seq, '[' || event || ']' FROM flowai_events;
+    DROP TABLE flowai_events;",
+    ),
+];
 
 /// Applies the pending [`MIGRATIONS`] in one transaction.
 pub(super) fn migrate(conn: &mut Connection, describe: &str) -> Result<(), StoreError> {
