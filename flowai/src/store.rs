@@ -45,7 +45,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The schema version this build writes. A store holding a newer one is refused with
 /// [`StoreError::NewerSchema`].
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Milliseconds since the Unix epoch, the unit of [`Record::expires_at_ms`].
 pub fn now_ms() -> i64 {
@@ -103,8 +103,8 @@ pub enum Op {
         run: String,
         /// The event's sequence number (1-based, no gaps).
         seq: u64,
-        /// The event. Durable backends store its wire JSON; the memory backend keeps it as
-        /// is (a journal row is written on every event and read rarely).
+        /// The event. Every backend stores its wire JSON: the events one commit appends to
+        /// a run as one JSON array (a journal is written on every commit and read rarely).
         event: Arc<crate::event::StreamPart>,
     },
 }
