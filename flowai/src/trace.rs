@@ -54,6 +54,8 @@ struct LogState {
     halted: Option<StoreError>,
     /// The run record of a new run until a commit made it durable.
     unregistered: Option<Op>,
+    /// The last commit of the buffer failed (the store is unavailable or misbehaving).
+    failing: bool,
 }
 
 /// Whether a failed commit means another process continued the run: a journal slot or an
@@ -188,9 +190,15 @@ impl RunLog {
     /// Commits `ops` alone, ahead of what is buffered (with the run record, the first time):
     /// an effect's durable start costs a two-row commit. Buffered events and step records
     /// stay buffered and are committed, in order, at the next durable point; until then
-    /// no consumer has seen those events, and a resume replays them.
+    /// no consumer has seen those events, and a resume replays them. After a failed
+    /// commit of the buffer, everything is committed with `ops` instead.
     pub(crate) fn commit_ahead(&self, ops: Vec<Op>) -> Result<(), StoreError> {
         let mut state = self.lock();
+        if state.failing {
+            // A commit of the buffer failed since the last success: the store is in
+            // trouble, and the effect starts only once everything before it is durable.
+            return self.commit_locked(&mut state, ops);
+        }
         if let Some(e) = &state.halted {
             return Err(e.clone());
         }
@@ -222,6 +230,10 @@ impl RunLog {
     /// a journal slot), which halts the run.
     pub(crate) fn commit(&self, extra: Vec<Op>) -> Result<(), StoreError> {
         let mut state = self.lock();
+        self.commit_locked(&mut state, extra)
+    }
+
+    fn commit_locked(&self, state: &mut LogState, extra: Vec<Op>) -> Result<(), StoreError> {
         if let Some(e) = &state.halted {
             return Err(e.clone());
         }
@@ -235,12 +247,14 @@ impl RunLog {
         match self.store.commit(&self.tenant, ops.clone()) {
             Ok(()) => {
                 state.unregistered = None;
+                state.failing = false;
                 Ok(())
             }
             Err(e) => {
                 if fenced(&e) {
                     state.halted = Some(e.clone());
                 } else {
+                    state.failing = true;
                     ops.truncate(buffered);
                     ops.append(&mut state.buffer);
                     state.buffer = ops;

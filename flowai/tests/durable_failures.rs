@@ -60,15 +60,19 @@ async fn a_postgres_table_that_disappears_mid_run_stops_it_resumably() {
         let v = part.to_value();
         seen.push(v.clone());
         if v["type"] == "approval-required" {
-            // The journal goes away while the run waits.
-            sql(
-                &url,
-                &format!("ALTER TABLE \"{table}_journal\" RENAME TO \"{table}_away\""),
-            )
-            .await;
+            // The decision is recorded, then the database's tables go away before the run
+            // (driven by this consumer) goes on to start the tool.
             let id = v["data"]["id"].as_str().unwrap();
             rt.respond_to_approval(id, Decision::parse("approve", None, None).unwrap())
                 .unwrap();
+            sql(
+                &url,
+                &format!(
+                    "ALTER TABLE \"{table}_journal\" RENAME TO \"{table}_away\";
+                     ALTER TABLE \"{table}\" RENAME TO \"{table}_kv_away\""
+                ),
+            )
+            .await;
         }
     }
     let last = seen.last().unwrap();
@@ -87,7 +91,10 @@ async fn a_postgres_table_that_disappears_mid_run_stops_it_resumably() {
 
     sql(
         &url,
-        &format!("ALTER TABLE \"{table}_away\" RENAME TO \"{table}_journal\""),
+        &format!(
+            "ALTER TABLE \"{table}_away\" RENAME TO \"{table}_journal\";
+             ALTER TABLE \"{table}_kv_away\" RENAME TO \"{table}\""
+        ),
     )
     .await;
     let rest: Vec<Value> = rt.resume(&run_id).map(|p| p.to_value()).collect().await;
