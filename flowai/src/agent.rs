@@ -9,16 +9,20 @@ use crate::runtime::RuntimeInner;
 use crate::spec::AgentSpec;
 use crate::spec::ApprovalRule;
 use crate::tool::compose::{Slot, ToolSchema};
-use crate::tool::{ToolContext, ToolOutput};
+use crate::tool::ToolOutput;
 use crate::trace::memo::Effect;
 use crate::trace::{RunInfo, RunLog, RunStatus, Span};
 use futures::future::BoxFuture;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::any::Any;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
+
+mod host;
+
+pub(crate) use host::Recorded;
 
 /// An agent compiled at runtime construction: its spec and its dispatcher table.
 pub(crate) struct AgentRt {
@@ -42,52 +46,6 @@ pub(crate) struct Run {
     pub(crate) info: Arc<RunInfo>,
 }
 
-/// A tool result as a step records it.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct Recorded {
-    content: Value,
-    #[serde(rename = "isError")]
-    is_error: bool,
-    /// The side events (wire form) emitted before the result.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    events: Vec<Value>,
-}
-
-impl From<&ToolOutput> for Recorded {
-    fn from(out: &ToolOutput) -> Self {
-        Self {
-            content: out.content.clone(),
-            is_error: out.is_error,
-            events: out.events.iter().map(StreamPart::to_value).collect(),
-        }
-    }
-}
-
-/// A tool's side event back from its wire form: text, or a `data-*` payload.
-fn side_event(wire: &Value) -> Option<StreamPart> {
-    const KINDS: [&str; 1] = ["data-flow-ui"];
-    let kind = wire["type"].as_str()?;
-    if kind == "text" {
-        let text = wire["text"].as_str()?.to_string();
-        return Some(StreamPart::Text { text });
-    }
-    let kind = KINDS.iter().find(|k| **k == kind)?;
-    Some(StreamPart::Data {
-        kind,
-        data: wire["data"].clone(),
-    })
-}
-
-impl From<Recorded> for ToolOutput {
-    fn from(r: Recorded) -> Self {
-        ToolOutput {
-            content: r.content,
-            is_error: r.is_error,
-            events: r.events.iter().filter_map(side_event).collect(),
-        }
-    }
-}
-
 /// One agent turn as an interpreter sees it.
 pub(crate) struct Turn<'r> {
     run: &'r Run,
@@ -98,15 +56,18 @@ pub(crate) struct Turn<'r> {
     tool_records: Vec<Value>,
 }
 
+// The futures of a turn are written as `fn -> impl Future` around an `async move` block
+// rather than as `async fn`: an `async fn` keeps a second copy of its arguments for its
+// whole life, and these futures nest inside every turn, a paused one included.
 impl<'r> Turn<'r> {
-    pub(crate) async fn emit(&self, part: StreamPart) {
-        self.run.out.emit(part).await;
+    pub(crate) fn emit(&self, part: StreamPart) -> impl Future<Output = ()> + Send + use<'r> {
+        self.run.out.emit(part)
     }
 
     /// Emits assistant text; it becomes part of the agent's response.
-    pub(crate) async fn text(&mut self, text: String) {
+    pub(crate) fn text(&mut self, text: String) -> impl Future<Output = ()> + Send + use<'r> {
         self.response.push_str(&text);
-        self.emit(StreamPart::Text { text }).await;
+        self.emit(StreamPart::Text { text })
     }
 
     /// Adds text to the agent's response without emitting it: the live interpreter emits
@@ -169,203 +130,138 @@ impl<'r> Turn<'r> {
     }
 
     /// Dispatches one tool call: `tool-invocation` call, the tool, its side events, result.
-    pub(crate) async fn dispatch(&mut self, id: String, name: String, args: Value) -> ToolOutput {
-        let call = StreamPart::ToolInvocation {
-            state: CallState::Call,
-            tool_invocation_id: id.clone(),
-            tool_name: name.clone(),
-            args: args.clone(),
-            result: None,
-        };
-        self.emit(call).await;
-        let out = self.run_tool(&id, &name, &args).await;
-        for part in &out.events {
-            self.emit(part.clone()).await;
+    #[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
+    pub(crate) fn dispatch(
+        &mut self,
+        id: String,
+        name: String,
+        args: Value,
+    ) -> impl Future<Output = ToolOutput> + Send + use<'_, 'r> {
+        async move {
+            let call = StreamPart::ToolInvocation {
+                state: CallState::Call,
+                tool_invocation_id: id.clone(),
+                tool_name: name.clone(),
+                args: args.clone(),
+                result: None,
+            };
+            self.emit(call).await;
+            let out = self.run_tool(&id, &name, &args).await;
+            for part in &out.events {
+                self.emit(part.clone()).await;
+            }
+            if self.agent.spec.stateful {
+                self.tool_records.push(json!({
+                    "arguments": args, "callId": id, "result": out.content, "toolName": name,
+                }));
+            }
+            let result = StreamPart::ToolInvocation {
+                state: CallState::Result,
+                tool_invocation_id: id,
+                tool_name: name,
+                args,
+                result: Some(out.content.clone()),
+            };
+            self.emit(result).await;
+            out
         }
-        if self.agent.spec.stateful {
-            self.tool_records.push(json!({
-                "arguments": args, "callId": id, "result": out.content, "toolName": name,
-            }));
-        }
-        let result = StreamPart::ToolInvocation {
-            state: CallState::Result,
-            tool_invocation_id: id,
-            tool_name: name,
-            args,
-            result: Some(out.content.clone()),
-        };
-        self.emit(result).await;
-        out
     }
 }
 
-impl Turn<'_> {
+impl<'r> Turn<'r> {
     /// The approval gate of a tool call (§9.4), then the tool itself.
-    async fn run_tool(&self, id: &str, name: &str, args: &Value) -> ToolOutput {
-        let Some(slot) = self.agent.tools.get(name) else {
-            return ToolOutput::error(format!("Unknown tool: {name}"));
-        };
-        if self.is_cancelled() {
-            return ToolOutput::error("Cancelled");
-        }
-        let rule = self.agent.policy.tool_rule(name);
-        if *rule != ApprovalRule::Never {
-            let tenant = self.run.rt.spec.tenant.resource_id.clone();
-            let ctx = PredicateContext {
-                kind: GateKind::Tool,
-                target: name.to_string(),
-                tenant: tenant.clone(),
-                host: self.run.host.clone(),
+    #[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
+    fn run_tool<'a>(
+        &'a self,
+        id: &'a str,
+        name: &'a str,
+        args: &'a Value,
+    ) -> impl Future<Output = ToolOutput> + Send + use<'a, 'r> {
+        async move {
+            let Some(slot) = self.agent.tools.get(name) else {
+                return ToolOutput::error(format!("Unknown tool: {name}"));
             };
-            let predicates = self.run.rt.predicates.as_deref();
-            // Recorded: a resumed run must meet the same gates as before.
-            let gated = self.run.memo(required(rule, predicates, args, ctx)).await;
-            if gated {
-                let request = ApprovalRequest {
-                    id: String::new(),
-                    run_id: String::new(),
+            if self.is_cancelled() {
+                return ToolOutput::error("Cancelled");
+            }
+            let rule = self.agent.policy.tool_rule(name);
+            if *rule != ApprovalRule::Never {
+                let tenant = self.run.rt.spec.tenant.resource_id.clone();
+                let ctx = PredicateContext {
                     kind: GateKind::Tool,
                     target: name.to_string(),
-                    payload: args.clone(),
-                    resource_id: tenant,
-                    thread_id: self.thread.to_string(),
-                    correlation_id: id.to_string(),
+                    tenant: tenant.clone(),
+                    host: self.run.host.clone(),
                 };
-                match self.run.gate(request, Vec::new()).await {
-                    Gate::Cancelled => {
-                        return ToolOutput::error("Cancelled while awaiting approval")
-                    }
-                    Gate::Decided(d, None) => {
-                        let reason = d.feedback.unwrap_or_else(|| "Approval rejected".into());
-                        let content = json!({"do_not_retry": true, "error": "approval_rejected", "reason": reason, "rejected": true});
-                        return ToolOutput {
-                            content,
-                            is_error: true,
-                            events: Vec::new(),
-                        };
-                    }
-                    // A recorded approve: the handler may run.
-                    Gate::Decided(_, Some(_granted)) => {}
-                }
-            }
-        }
-        match slot {
-            Slot::CallAgent => self.run.call_agent(self.agent, id, args, self.thread).await,
-            // Recorded: a resumed run neither stores a draft again nor sees later states.
-            Slot::StorePlan => {
-                let out = self.run.memo(async { Recorded::from(&self.run.store_plan(args)) });
-                out.await.into()
-            }
-            Slot::GetPlan => {
-                let out = self.run.memo(async { Recorded::from(&self.run.get_plan(args)) });
-                out.await.into()
-            }
-            Slot::ExecutePlan => self.run.execute_plan(self.agent, self.thread, args).await,
-            Slot::ResolveRef => crate::reference::tools::resolve_ref(&self.run.rt.references, args),
-            Slot::GlimpseRef => crate::reference::tools::glimpse_ref(&self.run.rt.references, args),
-            Slot::Unavailable { toolkit } => ToolOutput::error(format!(
-                "{name} is not available in this release of flowai (the {toolkit} toolkit has not landed)"
-            )),
-            Slot::Host(tool, idempotent) => {
-                let call = || self.call_host(tool, id, args);
-                if *idempotent {
-                    // Safe to run again: no durable start, a replay re-runs an unfinished call.
-                    return self.run.memo(call()).await.into();
-                }
-                match self.run.effect(Vec::new(), call).await {
-                    Effect::Done(out) => out.into(),
-                    Effect::InDoubt(step) => self.in_doubt(step, id, name, args, tool).await,
-                    Effect::Failed(e) => self.run.halt(e),
-                }
-            }
-        }
-    }
-}
-
-impl Turn<'_> {
-    /// One call of a host tool's handler, ended early by the run's cancellation.
-    async fn call_host(
-        &self,
-        tool: &Arc<dyn crate::tool::Tool>,
-        id: &str,
-        args: &Value,
-    ) -> Recorded {
-        let ctx = ToolContext {
-            tool_use_id: id.to_string(),
-            agent_name: self.agent.spec.name.clone(),
-            thread_id: self.thread.to_string(),
-            resource_id: self.run.rt.spec.tenant.resource_id.clone(),
-            host: self.run.host.clone(),
-            references: self.run.rt.references.clone(),
-        };
-        let out = tokio::select! {
-            biased;
-            out = tool.call(args.clone(), ctx) => out,
-            _ = self.run.cancel.cancelled() => ToolOutput::error("Cancelled"),
-        };
-        Recorded::from(&out)
-    }
-
-    /// A host tool call that started and did not finish before its process stopped: it
-    /// may or may not have had its effect. It is not run again unless someone approves.
-    async fn in_doubt(
-        &self,
-        step: u64,
-        id: &str,
-        name: &str,
-        args: &Value,
-        tool: &Arc<dyn crate::tool::Tool>,
-    ) -> ToolOutput {
-        let start = self.run.log.mark();
-        let out = loop {
-            let data = json!({
-                "args": args, "runId": self.run.log.id, "toolInvocationId": id, "toolName": name,
-            });
-            self.emit(StreamPart::Data {
-                kind: "data-tool-in-doubt",
-                data,
-            })
-            .await;
-            let request = ApprovalRequest {
-                id: String::new(),
-                run_id: String::new(),
-                kind: GateKind::Tool,
-                target: name.to_string(),
-                payload: args.clone(),
-                resource_id: self.run.rt.spec.tenant.resource_id.clone(),
-                thread_id: self.thread.to_string(),
-                correlation_id: id.to_string(),
-            };
-            match self.run.gate(request, Vec::new()).await {
-                Gate::Cancelled => return ToolOutput::error("Cancelled while awaiting approval"),
-                Gate::Decided(_, Some(_granted)) => {
-                    let call = || self.call_host(tool, id, args);
-                    // Running it again is an effect of its own: if this attempt is cut short
-                    // too, the next resume asks again instead of repeating it.
-                    match self.run.effect(Vec::new(), call).await {
-                        Effect::Done(out) => break ToolOutput::from(out),
-                        Effect::InDoubt(_) => continue,
-                        Effect::Failed(e) => return self.run.halt(e),
-                    }
-                }
-                Gate::Decided(d, None) => {
-                    let reason = d.feedback.unwrap_or_else(|| {
-                        "the call may have run before its process stopped; it was not run again"
-                            .into()
-                    });
-                    break ToolOutput {
-                        content: json!({"do_not_retry": true, "error": "in_doubt", "reason": reason, "rejected": true}),
-                        is_error: true,
-                        events: Vec::new(),
+                let predicates = self.run.rt.predicates.as_deref();
+                // Recorded: a resumed run must meet the same gates as before.
+                let gated = self.run.memo(required(rule, predicates, args, ctx)).await;
+                if gated {
+                    let request = ApprovalRequest {
+                        id: String::new(),
+                        run_id: String::new(),
+                        kind: GateKind::Tool,
+                        target: name.to_string(),
+                        payload: args.clone(),
+                        resource_id: tenant,
+                        thread_id: self.thread.to_string(),
+                        correlation_id: id.to_string(),
                     };
+                    match self.run.gate(request, Vec::new()).await {
+                        Gate::Cancelled => {
+                            return ToolOutput::error("Cancelled while awaiting approval")
+                        }
+                        Gate::Decided(d, None) => {
+                            let reason = d.feedback.unwrap_or_else(|| "Approval rejected".into());
+                            let content = json!({"do_not_retry": true, "error": "approval_rejected", "reason": reason, "rejected": true});
+                            return ToolOutput {
+                                content,
+                                is_error: true,
+                                events: Vec::new(),
+                            };
+                        }
+                        // A recorded approve: the handler may run.
+                        Gate::Decided(_, Some(_granted)) => {}
+                    }
                 }
             }
-        };
-        // Settled: a later resume replays this outcome (passing over the in-doubt event and
-        // its gate) instead of asking again.
-        self.run
-            .complete(step, &Recorded::from(&out), self.run.log.since(start));
-        out
+            match slot {
+                Slot::CallAgent => self.run.call_agent(self.agent, id, args, self.thread).await,
+                // Recorded: a resumed run neither stores a draft again nor sees later states.
+                Slot::StorePlan => {
+                    let out = self.run.memo(async { Recorded::from(&self.run.store_plan(args)) });
+                    out.await.into()
+                }
+                Slot::GetPlan => {
+                    let out = self.run.memo(async { Recorded::from(&self.run.get_plan(args)) });
+                    out.await.into()
+                }
+                // Boxed, as the in-doubt path below: a large future on a rare path would
+                // otherwise size every agent turn, a paused one included.
+                Slot::ExecutePlan => {
+                    Box::pin(self.run.execute_plan(self.agent, self.thread, args)).await
+                }
+                Slot::ResolveRef => crate::reference::tools::resolve_ref(&self.run.rt.references, args),
+                Slot::GlimpseRef => crate::reference::tools::glimpse_ref(&self.run.rt.references, args),
+                Slot::Unavailable { toolkit } => ToolOutput::error(format!(
+                    "{name} is not available in this release of flowai (the {toolkit} toolkit has not landed)"
+                )),
+                Slot::Host(tool, idempotent) => {
+                    let call = || self.call_host(tool, id, args);
+                    if *idempotent {
+                        // Safe to run again: no durable start, a replay re-runs an unfinished call.
+                        return self.run.memo(call()).await.into();
+                    }
+                    match self.run.effect(Vec::new(), call).await {
+                        Effect::Done(out) => out.into(),
+                        Effect::InDoubt(step) => {
+                            Box::pin(self.in_doubt(step, id, name, args, tool)).await
+                        }
+                        Effect::Failed(e) => self.run.halt(e),
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -459,31 +355,34 @@ impl Run {
         }
     }
 
-    /// The entry agent: its failure adds `agent failed: <message>` and ends the stream.
-    pub(crate) async fn entry(self, index: usize, prompt: String, thread: String) {
-        let invocation_id = format!("inv-{}", self.log.id);
-        let result = self.invoke(index, &prompt, &thread, &invocation_id).await;
-        if let Some(halted) = self.log.halted() {
-            // Nothing more can be recorded; the run stays resumable where it stood.
-            self.out
-                .emit(StreamPart::error(format!(
-                    "run {} stopped: {halted}",
-                    self.log.id
-                )))
+    /// The entry agent on the run record's prompt and thread: its failure adds
+    /// `agent failed: <message>` and ends the stream.
+    #[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
+    pub(crate) fn entry(self, index: usize) -> impl Future<Output = ()> + Send {
+        async move {
+            let invocation_id = format!("inv-{}", self.log.id);
+            let info = &self.info;
+            let result = self
+                .invoke(index, &info.prompt, &info.thread_id, &invocation_id)
                 .await;
-            return;
+            let halted = self.log.halted();
+            if let Some(halted) = halted.map(|h| format!("run {} stopped: {h}", self.log.id)) {
+                // Nothing more can be recorded; the run stays resumable where it stood.
+                self.out.emit(StreamPart::error(halted)).await;
+                return;
+            }
+            let status = match &result {
+                Ok(_) => RunStatus::Completed,
+                Err(_) if self.cancel.is_cancelled() => RunStatus::Cancelled,
+                Err(_) => RunStatus::Failed,
+            };
+            if let Err(message) = result {
+                self.out
+                    .emit(StreamPart::error(format!("agent failed: {message}")))
+                    .await;
+            }
+            let _ = self.log.commit(vec![self.info.with_status(status).op()]);
         }
-        let status = match &result {
-            Ok(_) => RunStatus::Completed,
-            Err(_) if self.cancel.is_cancelled() => RunStatus::Cancelled,
-            Err(_) => RunStatus::Failed,
-        };
-        if let Err(message) = result {
-            self.out
-                .emit(StreamPart::error(format!("agent failed: {message}")))
-                .await;
-        }
-        let _ = self.log.commit(vec![self.info.with_status(status).op()]);
     }
 
     /// The `call_agent` tool (runtime-behavior §4.1).

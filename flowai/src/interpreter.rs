@@ -165,7 +165,7 @@ impl Interpreter for Scripted {
             if turn.is_cancelled() {
                 return Err(CANCELLED.into());
             }
-            let Some(calls) = parse_script(turn.prompt()) else {
+            let Some(mut calls) = parse_script(turn.prompt()) else {
                 let text = turn.prompt().to_string();
                 turn.text(text).await;
                 turn.emit(finish(Usage::default())).await;
@@ -174,7 +174,9 @@ impl Interpreter for Scripted {
             if !turn.has_tools() {
                 return Err("scripted interpreter has no dispatcher".into());
             }
-            for (i, (tool, args)) in calls.into_iter().enumerate() {
+            // Taken in place: an iterator's item would be kept through each call.
+            for (i, call) in calls.iter_mut().enumerate() {
+                let (tool, args) = std::mem::take(call);
                 let id = format!("scripted-tool-{}", i + 1);
                 let out = turn.dispatch(id, tool, args).await;
                 if !out.is_error {

@@ -279,25 +279,30 @@ impl Runtime {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let log = RunLog::new(rt.store.clone(), &rt.spec.tenant.resource_id, run_id);
         let run_log = log.clone();
+        // Boxed, and scoped below: what only starts the run is not kept while it runs.
+        let mut request = Box::new(request);
         RunStream::journaled(cancel, Some(log), move |out| async move {
-            let begun = match &request.resume {
-                Some(id) => resumed(&rt, &run_log, id),
-                None => begin(&rt, &run_log, &request),
+            let (entry, run) = {
+                let begun = match request.resume.take() {
+                    Some(id) => resumed(&rt, &run_log, &id),
+                    None => begin(&rt, &run_log, &mut request),
+                };
+                let (entry, info) = match begun {
+                    Ok(begun) => begun,
+                    Err(message) => return out.emit(StreamPart::error(message)).await,
+                };
+                let run = Run {
+                    rt,
+                    out,
+                    cancel: run_cancel,
+                    host: request.host.take(),
+                    log: run_log,
+                    info: Arc::new(info),
+                };
+                drop(request);
+                (entry, run)
             };
-            let (entry, info) = match begun {
-                Ok(begun) => begun,
-                Err(message) => return out.emit(StreamPart::error(message)).await,
-            };
-            let (prompt, thread) = (info.prompt.clone(), info.thread_id.clone());
-            let run = Run {
-                rt,
-                out,
-                cancel: run_cancel,
-                host: request.host,
-                log: run_log,
-                info: Arc::new(info),
-            };
-            run.entry(entry, prompt, thread).await;
+            run.entry(entry).await;
         })
     }
 
@@ -458,16 +463,17 @@ impl Drop for RuntimeInner {
     }
 }
 
-/// A new run: its entry agent and its record (written with the run's first commit).
+/// A new run: its entry agent and its record (written with the run's first commit). The
+/// prompt and thread move from the request into the record: a run holds them once.
 fn begin(
     rt: &RuntimeInner,
     log: &RunLog,
-    request: &RunRequest,
+    request: &mut RunRequest,
 ) -> Result<(usize, RunInfo), String> {
     let entry = resolve_entry(rt, &request.entry)?;
     let thread = request
         .thread_id
-        .clone()
+        .take()
         .unwrap_or_else(|| format!("specialist-{}", uuid::Uuid::new_v4()));
     let now = crate::plan::now();
     let info = RunInfo {
@@ -478,7 +484,7 @@ fn begin(
             Entry::Coordinator => "query".into(),
             Entry::Specialist(_) => "specialist".into(),
         },
-        prompt: request.prompt.clone(),
+        prompt: std::mem::take(&mut request.prompt),
         status: RunStatus::Running,
         created_at: now.clone(),
         updated_at: now,

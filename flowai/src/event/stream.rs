@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::sync::mpsc;
-use tokio::sync::mpsc::error::TryRecvError;
+use tokio::sync::mpsc::error::{TryRecvError, TrySendError};
 use tokio_util::sync::CancellationToken;
 
 /// Events a run may buffer before it waits for its consumer.
@@ -46,14 +46,23 @@ impl Drop for HostWait {
 impl Emitter {
     /// Sends one event, waiting while the consumer's buffer is full. A consumer that went
     /// away is not an error: the run keeps its own state consistent either way.
-    pub async fn emit(&self, part: StreamPart) {
-        if let Some(log) = &self.log {
-            // Replay: an event already in the journal was delivered before.
-            if !log.on_event(&part) {
-                return;
+    ///
+    /// The returned future is a few words whatever the event (it holds the event boxed, and
+    /// the channel's send future only once the buffer was full): every frame of a run that
+    /// awaits an emit reserves room for one, paused runs included.
+    pub fn emit(&self, part: StreamPart) -> impl Future<Output = ()> + Send + '_ {
+        let part = Box::new(part);
+        async move {
+            if let Some(log) = &self.log {
+                // Replay: an event already in the journal was delivered before.
+                if !log.on_event(&part) {
+                    return;
+                }
+            }
+            if let Err(TrySendError::Full(part)) = self.tx.try_send(part) {
+                let _ = Box::pin(self.tx.send(part)).await;
             }
         }
-        let _ = self.tx.send(Box::new(part)).await;
     }
 
     /// Marks the run as waiting on its host until the guard drops: a front end that drives

@@ -1,7 +1,7 @@
 //! The in-memory [`Store`]: per runtime handle, gone with the process.
 
+use super::batch::{self, EventWrite};
 use super::{now_ms, Op, Record, Store, StoreError};
-use crate::event::StreamPart;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -54,16 +54,46 @@ impl Entry {
     }
 }
 
+/// One run's journal, packed as the SQL backends pack it ([`batch::journal_rows`]): the
+/// events one commit appended are one compact JSON array, a fraction of the memory of one
+/// text (let alone one typed event) per event.
+#[derive(Default)]
+struct Journal {
+    /// The last sequence number.
+    last: u64,
+    /// `(first seq, [event, ...])` per commit, in sequence order, with no spare capacity.
+    rows: Vec<(u64, Box<str>)>,
+}
+
+impl Journal {
+    fn append(&mut self, first: u64, last: u64, events: String) {
+        self.rows.reserve_exact(1);
+        self.rows.push((first, events.into_boxed_str()));
+        self.last = last;
+    }
+
+    /// The events after `after`, unpacked from the rows that hold them.
+    fn after(&self, after: u64) -> Result<Vec<(u64, Arc<Value>)>, String> {
+        let mut out = Vec::new();
+        for (i, (first, events)) in self.rows.iter().enumerate() {
+            let last = self.rows.get(i + 1).map_or(self.last, |next| next.0 - 1);
+            if last > after {
+                batch::unpack(*first, events, after, &mut out)?;
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// One tenant's records and journals.
 #[derive(Default)]
 struct Tenant {
     kv: BTreeMap<String, Entry>,
-    /// Compact wire JSON per event: a third of the memory of the typed event.
-    events: HashMap<String, Vec<Box<str>>>,
+    events: HashMap<String, Journal>,
 }
 
 /// The default store: everything in this process's memory, tenant-partitioned. Journal
-/// events are kept as compact JSON text and parsed when read.
+/// events are kept as compact JSON text, one array per commit and run, and parsed when read.
 #[derive(Default)]
 pub struct MemoryStore {
     tenants: Mutex<HashMap<String, Tenant>>,
@@ -71,12 +101,6 @@ pub struct MemoryStore {
 
 fn live(record: &Entry, now: i64) -> bool {
     record.expires_at_ms.is_none_or(|at| at > now)
-}
-
-fn wire(event: &StreamPart) -> Box<str> {
-    serde_json::to_string(event)
-        .unwrap_or_default()
-        .into_boxed_str()
 }
 
 fn conflict(key: &str) -> StoreError {
@@ -101,9 +125,9 @@ impl Tenant {
                     _ => return Err(conflict(key)),
                 },
                 Op::Event { run, seq, .. } => {
-                    let slot = next.entry(run.as_str()).or_insert_with(|| {
-                        self.events.get(run.as_str()).map_or(0, |v| v.len() as u64)
-                    });
+                    let slot = next
+                        .entry(run.as_str())
+                        .or_insert_with(|| self.events.get(run.as_str()).map_or(0, |j| j.last));
                     if *seq != *slot + 1 {
                         return Err(conflict(&format!("run:{run}#{seq}")));
                     }
@@ -114,6 +138,32 @@ impl Tenant {
         Ok(())
     }
 
+    /// Appends the checked batch's events, one row per run.
+    fn append(&mut self, ops: &[Op]) {
+        let writes: Vec<EventWrite<'_>> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Event { run, seq, event } => Some(EventWrite {
+                    run,
+                    seq: *seq,
+                    event,
+                }),
+                _ => None,
+            })
+            .collect();
+        for row in batch::journal_rows(&writes) {
+            match self.events.get_mut(row.run) {
+                Some(journal) => journal.append(row.first, row.last, row.events),
+                None => {
+                    let mut journal = Journal::default();
+                    journal.append(row.first, row.last, row.events);
+                    self.events.insert(row.run.to_string(), journal);
+                }
+            }
+        }
+    }
+
+    /// Applies one key write (events are appended by [`Tenant::append`]).
     fn apply(&mut self, op: Op) {
         match op {
             Op::Put {
@@ -137,15 +187,7 @@ impl Tenant {
                 let entry = Entry::new(&key, value, version + 1, None);
                 self.kv.insert(key, entry);
             }
-            Op::Event { run, event, .. } => {
-                let text = wire(&event);
-                match self.events.get_mut(&run) {
-                    Some(journal) => journal.push(text),
-                    None => {
-                        self.events.insert(run, vec![text]);
-                    }
-                }
-            }
+            Op::Event { .. } => {}
         }
     }
 }
@@ -173,6 +215,7 @@ impl Store for MemoryStore {
         }
         let t = tenants.get_mut(tenant).expect("inserted above");
         t.check(&ops, now)?;
+        t.append(&ops);
         for op in ops {
             t.apply(op);
         }
@@ -216,15 +259,65 @@ impl Store for MemoryStore {
         let Some(journal) = tenants.get(tenant).and_then(|t| t.events.get(run)) else {
             return Ok(Vec::new());
         };
-        let skip = usize::try_from(after).unwrap_or(usize::MAX);
-        Ok(journal
-            .iter()
-            .enumerate()
-            .skip(skip)
-            .map(|(i, e)| {
-                let value = serde_json::from_str(e).unwrap_or(Value::Null);
-                (i as u64 + 1, Arc::new(value))
-            })
-            .collect())
+        journal.after(after).map_err(|detail| StoreError::Corrupt {
+            store: self.describe(),
+            detail,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::StreamPart;
+    use serde_json::json;
+
+    fn event(run: &str, seq: u64) -> Op {
+        Op::Event {
+            run: run.into(),
+            seq,
+            event: Arc::new(StreamPart::Custom {
+                event_type: "n".into(),
+                data: json!(seq),
+            }),
+        }
+    }
+
+    #[test]
+    fn each_commit_is_one_row_per_run_and_reads_cross_rows() {
+        let store = MemoryStore::default();
+        store
+            .commit("t", vec![event("a", 1), event("b", 1), event("a", 2)])
+            .unwrap();
+        store.commit("t", vec![event("a", 3)]).unwrap();
+        store
+            .commit(
+                "t",
+                vec![event("a", 4), Op::put("k", json!(1)), event("a", 5)],
+            )
+            .unwrap();
+        {
+            let tenants = store.tenants();
+            let a = &tenants["t"].events["a"];
+            let firsts: Vec<u64> = a.rows.iter().map(|r| r.0).collect();
+            assert_eq!((firsts, a.last), (vec![1, 3, 4], 5));
+            assert_eq!(a.rows.capacity(), a.rows.len());
+            assert_eq!(
+                &*a.rows[2].1,
+                r#"[{"data":4,"event_type":"n","type":"custom"},{"data":5,"event_type":"n","type":"custom"}]"#
+            );
+            assert_eq!(tenants["t"].events["b"].rows.len(), 1);
+        }
+        for after in 0..=6 {
+            let read = store.events("t", "a", after).unwrap();
+            let seqs: Vec<u64> = read.iter().map(|e| e.0).collect();
+            assert_eq!(seqs, (after + 1..=5).collect::<Vec<_>>(), "after {after}");
+            assert!(read.iter().all(|(seq, e)| e["data"] == json!(seq)));
+        }
+        assert_eq!(
+            store.commit("t", vec![event("a", 5)]),
+            Err(conflict("run:a#5"))
+        );
+        assert_eq!(store.events("t", "a", 0).unwrap().len(), 5);
     }
 }

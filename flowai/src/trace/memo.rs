@@ -22,69 +22,87 @@ pub(crate) enum Effect<T> {
     Failed(StoreError),
 }
 
+// These return an `async move` block rather than being `async fn`s: an `async fn` keeps a
+// second copy of its arguments (here the wrapped future) for its whole life, and a step's
+// future is nested in its turn's, a paused one included. Nothing runs until it is polled.
 impl Run {
     /// Runs `f`, or returns what it returned before when the run replays.
-    pub(crate) async fn memo<T, Fut>(&self, f: Fut) -> T
+    pub(crate) fn memo<T, Fut>(&self, f: Fut) -> impl Future<Output = T> + use<'_, T, Fut>
     where
         T: Serialize + DeserializeOwned,
         Fut: Future<Output = T>,
     {
-        self.memo_if(f, |_| true).await
+        self.memo_if(f, |_: &T| true)
     }
 
     /// As [`Run::memo`], but an outcome `keep` turns down is not recorded: a replay runs `f`
     /// again (its step number is the same, so the steps after it keep theirs).
-    pub(crate) async fn memo_if<T, Fut>(&self, f: Fut, keep: impl FnOnce(&T) -> bool) -> T
+    #[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
+    pub(crate) fn memo_if<T, Fut, K>(
+        &self,
+        f: Fut,
+        keep: K,
+    ) -> impl Future<Output = T> + use<'_, T, Fut, K>
     where
         T: Serialize + DeserializeOwned,
         Fut: Future<Output = T>,
+        K: FnOnce(&T) -> bool,
     {
-        let (n, before) = self.log.step();
-        if let Some(r) = before {
-            if let Ok(value) = T::deserialize(&r["v"]) {
-                self.log.skip(&r);
-                return value;
+        async move {
+            let (n, before) = self.log.step();
+            if let Some(r) = before {
+                if let Ok(value) = T::deserialize(&r["v"]) {
+                    self.log.skip(&r);
+                    return value;
+                }
             }
+            let start = self.log.mark();
+            let value = f.await;
+            if keep(&value) {
+                let record = recorded(&json!(value), self.log.since(start));
+                self.log.push(self.log.step_op(n, record));
+            }
+            value
         }
-        let start = self.log.mark();
-        let value = f.await;
-        if keep(&value) {
-            let record = recorded(&json!(value), self.log.since(start));
-            self.log.push(self.log.step_op(n, record));
-        }
-        value
     }
 
     /// An effect (a host tool, the action dispatcher): its start is made durable (with
     /// `with_start`, atomically) before `f` runs, so a crash in between surfaces as
     /// [`Effect::InDoubt`] on resume instead of a silent second run.
-    pub(crate) async fn effect<T, F, Fut>(&self, with_start: Vec<Op>, f: F) -> Effect<T>
+    #[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
+    pub(crate) fn effect<T, F, Fut>(
+        &self,
+        with_start: Vec<Op>,
+        f: F,
+    ) -> impl Future<Output = Effect<T>> + use<'_, T, F, Fut>
     where
         T: Serialize + DeserializeOwned,
         F: FnOnce() -> Fut,
         Fut: Future<Output = T>,
     {
-        let (n, before) = self.log.step();
-        match before {
-            Some(r) if r["phase"] == "done" => {
-                if let Ok(value) = T::deserialize(&r["v"]) {
-                    self.log.skip(&r);
-                    return Effect::Done(value);
+        async move {
+            let (n, before) = self.log.step();
+            match before {
+                Some(r) if r["phase"] == "done" => {
+                    if let Ok(value) = T::deserialize(&r["v"]) {
+                        self.log.skip(&r);
+                        return Effect::Done(value);
+                    }
+                    return Effect::InDoubt(n);
                 }
-                return Effect::InDoubt(n);
+                Some(_) => return Effect::InDoubt(n),
+                None => {}
             }
-            Some(_) => return Effect::InDoubt(n),
-            None => {}
+            let mut ops = vec![self.log.start_op(n)];
+            ops.extend(with_start);
+            if let Err(e) = self.log.commit_ahead(ops) {
+                return Effect::Failed(e);
+            }
+            let start = self.log.mark();
+            let value = f().await;
+            self.complete(n, &value, self.log.since(start));
+            Effect::Done(value)
         }
-        let mut ops = vec![self.log.start_op(n)];
-        ops.extend(with_start);
-        if let Err(e) = self.log.commit_ahead(ops) {
-            return Effect::Failed(e);
-        }
-        let start = self.log.mark();
-        let value = f().await;
-        self.complete(n, &value, self.log.since(start));
-        Effect::Done(value)
     }
 
     /// Records the outcome of effect step `n` (buffered: committed with the run's next
