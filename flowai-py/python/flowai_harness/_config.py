@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -26,3 +28,19 @@ class SensitiveSpecModel(SpecModel):
     """A spec model whose validation errors never echo the input (it may hold secrets)."""
 
     model_config = ConfigDict(hide_input_in_errors=True)
+
+
+# Default factories are plain Python functions, never the builtins `list`/`dict` or a model
+# class: Pydantic takes the signature of every default factory when it builds a schema, and
+# `inspect.signature` of a builtin parses its text signature with `tokenize`, whose large
+# regex is compiled on first use. That alone was ~5 ms of every cold start.
+
+
+def empty_list() -> list[Any]:
+    """A new empty list (a `default_factory`)."""
+    return []
+
+
+def empty_dict() -> dict[str, Any]:
+    """A new empty dict (a `default_factory`)."""
+    return {}

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, model_validator
 
-from ._config import SensitiveSpecModel
+from ._config import SensitiveSpecModel, empty_list
 
 class _UrlOrEnv(SensitiveSpecModel):
     """A descriptor naming its connection by `url` or by the env var `url_env`, not both.
@@ -56,7 +56,7 @@ class _KvRedis(_UrlOrEnv):
 
 class _CatalogInline(SensitiveSpecModel):
     kind: Literal["inline"]
-    entries: list[dict[str, Any]] = Field(default_factory=list)
+    entries: list[dict[str, Any]] = Field(default_factory=empty_list)
 
 
 class _CatalogEmpty(SensitiveSpecModel):

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from ._config import SpecModel
+from ._config import SpecModel, empty_dict, empty_list
 from .agents import AgentSpec
 from .approvals import ApprovalOverrides, ApprovalPolicies
 from .plans import PlanSpec
@@ -48,14 +48,15 @@ class RuntimeSpec(SpecModel):
     """Everything the native runtime is built from; `tool_bindings` is Python-only."""
 
     tenant: TenantIdentity
-    agents: list[AgentSpec] = Field(default_factory=list)
-    references: list[ReferenceSpec] = Field(default_factory=list)
-    plans: list[PlanSpec] = Field(default_factory=list)
-    toolkits: list[ToolkitSpec] = Field(default_factory=list)
-    approval_policies: ApprovalPolicies = Field(default_factory=ApprovalPolicies)
-    approval_overrides: ApprovalOverrides = Field(default_factory=ApprovalOverrides)
-    storage_factories: StorageFactories = Field(default_factory=StorageFactories)
-    providers: dict[str, Any] = Field(default_factory=dict)
+    agents: list[AgentSpec] = Field(default_factory=empty_list)
+    references: list[ReferenceSpec] = Field(default_factory=empty_list)
+    plans: list[PlanSpec] = Field(default_factory=empty_list)
+    toolkits: list[ToolkitSpec] = Field(default_factory=empty_list)
+    # Function factories, not the classes themselves: see `_config.empty_list`.
+    approval_policies: ApprovalPolicies = Field(default_factory=lambda: ApprovalPolicies())
+    approval_overrides: ApprovalOverrides = Field(default_factory=lambda: ApprovalOverrides())
+    storage_factories: StorageFactories = Field(default_factory=lambda: StorageFactories())
+    providers: dict[str, Any] = Field(default_factory=empty_dict)
     tool_bindings: tuple[ToolSpec, ...] = Field(default=(), exclude=True)
 
     @model_validator(mode="after")

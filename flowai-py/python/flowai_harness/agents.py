@@ -13,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._config import SpecModel
+from ._config import SpecModel, empty_dict, empty_list
 from .approvals import ApprovalPolicyPatch, normalize_approval_rule
 from .plans import PlanSpec
 from .prompts import LayeredPrompt
@@ -62,13 +62,15 @@ class AgentSpec(SpecModel):
     stateful: bool
     model: ModelSpec
     system_prompt: str
-    routes: list[str] = Field(default_factory=list)
-    toolkits: list[str] = Field(default_factory=list)
+    routes: list[str] = Field(default_factory=empty_list)
+    toolkits: list[str] = Field(default_factory=empty_list)
     max_turns: int | None = Field(default=None, ge=1)
     plan: PlanSpec | None = Field(default=None, exclude=True)
     tools: tuple[ToolSpec, ...] = Field(default=(), exclude=True)
     approval_policies: ApprovalPolicyPatch | None = Field(default=None, exclude=True)
-    tool_approval_policies: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
+    tool_approval_policies: dict[str, dict[str, Any]] = Field(
+        default_factory=empty_dict, exclude=True
+    )
     prompt_cache_key: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="before")

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, SerializerFunctionWrapHandler, field_validator, model_serializer
 
-from ._config import SpecModel
+from ._config import SpecModel, empty_dict
 
 __all__ = [
     "ApprovalOverrides",
@@ -76,8 +76,8 @@ def _non_empty_str(value: Any) -> bool:
 class ApprovalOverrides(SpecModel):
     """Per-agent channel patches and per-agent, per-tool rules."""
 
-    agents: dict[str, ApprovalPolicyPatch] = Field(default_factory=dict)
-    tools: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
+    agents: dict[str, ApprovalPolicyPatch] = Field(default_factory=empty_dict)
+    tools: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=empty_dict)
 
     @field_validator("tools", mode="before")
     @classmethod

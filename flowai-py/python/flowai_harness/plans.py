@@ -7,7 +7,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import Field, field_validator
 
-from ._config import SpecModel
+from ._config import SpecModel, empty_list
 from .schema import normalize_schema
 
 __all__ = ["PlanDisplayAlias", "PlanSpec", "PlanStatus", "define_plan"]
@@ -37,7 +37,7 @@ class PlanSpec(SpecModel):
 
     name: str
     schema_: dict[str, Any] = Field(alias="schema")
-    display_aliases: list[PlanDisplayAlias] = Field(default_factory=list)
+    display_aliases: list[PlanDisplayAlias] = Field(default_factory=empty_list)
 
     @field_validator("schema_", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ import types
 from collections.abc import Mapping
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 __all__ = ["normalize_schema"]
 
@@ -41,6 +41,8 @@ def normalize_schema(schema: Any) -> dict[str, Any]:
         return _type_map(schema)
     if isinstance(schema, type) and issubclass(schema, BaseModel):
         return _inline_refs(schema.model_json_schema())
+    from pydantic.type_adapter import TypeAdapter  # only here: the import costs cold start
+
     try:
         generated = TypeAdapter(schema).json_schema()
     except Exception as exc:
@@ -91,6 +93,8 @@ def _hint_schema(hint: Any) -> dict[str, Any]:
         if type(None) in args:
             variants = [_hint_schema(arg) for arg in args if arg is not type(None)]
             return {"anyOf": [*variants, {"type": "null"}]}
+    from pydantic.type_adapter import TypeAdapter
+
     try:
         return _inline_refs(TypeAdapter(hint).json_schema())
     except Exception:
