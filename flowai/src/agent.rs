@@ -102,8 +102,9 @@ impl<'r> Turn<'r> {
     #[allow(dead_code)] // for the live interpreters
     pub(crate) fn history(&self) -> Option<serde_json::Value> {
         if self.agent.spec.stateful {
-            // A turn appended earlier in this run may still be buffered.
-            self.run.log.flush_if_dirty();
+            // A turn appended earlier in this run may still be buffered (if it cannot be
+            // committed, the store's own error surfaces at the run's next durable point).
+            let _ = self.run.log.flush_if_dirty();
             self.run
                 .rt
                 .memory

@@ -289,7 +289,7 @@ impl Runtime {
                 };
                 let (entry, info) = match begun {
                     Ok(begun) => begun,
-                    Err(message) => return out.emit(StreamPart::error(message)).await,
+                    Err(message) => return out.refuse(StreamPart::error(message)).await,
                 };
                 let run = Run {
                     rt,

@@ -266,9 +266,14 @@ impl RunLog {
     }
 
     /// Commits what is buffered, if anything (the consumer is about to see an event).
-    pub(crate) fn flush_if_dirty(&self) {
+    ///
+    /// # Errors
+    /// The commit's, or why the run was halted.
+    pub(crate) fn flush_if_dirty(&self) -> Result<(), StoreError> {
         if self.dirty.load(Ordering::Acquire) {
-            let _ = self.commit(Vec::new());
+            self.commit(Vec::new())
+        } else {
+            Ok(())
         }
     }
 

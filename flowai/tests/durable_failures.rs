@@ -110,3 +110,79 @@ async fn a_postgres_table_that_disappears_mid_run_stops_it_resumably() {
     )
     .await;
 }
+
+/// When the journal cannot take the events a consumer is about to see, the consumer gets
+/// `run <id> stopped: ...` instead and the stream ends: it never sees an event the journal
+/// lacks. Here only the journal fails: the tool's durable start (a key-value write) goes
+/// through and the tool runs, but its outcome cannot be recorded, so the resumed run asks
+/// about it as in doubt instead of running it again.
+#[tokio::test]
+async fn a_consumer_never_sees_an_event_the_journal_lacks() {
+    let dir = std::env::temp_dir().join(format!("flowai-journal-gone-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.db");
+    let store: Arc<dyn Store> = Arc::new(flowai::store::sqlite::SqliteStore::open(&path).unwrap());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let rt = runtime(store.clone(), calls.clone());
+    let mut stream = rt.run_specialist("w", r#"{"tool":"charge","args":{"cents":5}}"#, Some("t"));
+    let run_id = stream.run_id().unwrap().to_string();
+    let admin = rusqlite::Connection::open(&path).unwrap();
+    let mut seen: Vec<Value> = Vec::new();
+    while let Some(part) = stream.next().await {
+        let v = part.to_value();
+        seen.push(v.clone());
+        if v["type"] == "approval-required" {
+            let id = v["data"]["id"].as_str().unwrap();
+            rt.respond_to_approval(id, Decision::parse("approve", None, None).unwrap())
+                .unwrap();
+            admin
+                .execute_batch("ALTER TABLE flowai_journal RENAME TO journal_away")
+                .unwrap();
+        }
+    }
+    let (last, delivered) = seen.split_last().unwrap();
+    let message = last["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("run {run_id} stopped: sqlite store '")),
+        "{message}"
+    );
+    assert_eq!(delivered.last().unwrap()["type"], "approval-required");
+    admin
+        .execute_batch("ALTER TABLE journal_away RENAME TO flowai_journal")
+        .unwrap();
+    let journal: Vec<Value> = rt
+        .run_events(&run_id, 0)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    assert_eq!(
+        journal, delivered,
+        "every event the consumer saw is journaled"
+    );
+
+    let ran = calls.load(Ordering::SeqCst);
+    let mut resumed = rt.resume(&run_id);
+    let mut rest: Vec<Value> = Vec::new();
+    while let Some(part) = resumed.next().await {
+        let v = part.to_value();
+        rest.push(v.clone());
+        if v["type"] == "approval-required" {
+            assert!(rest.iter().any(|e| e["type"] == "data-tool-in-doubt"));
+            let id = v["data"]["id"].as_str().unwrap();
+            rt.respond_to_approval(id, Decision::parse("reject", None, None).unwrap())
+                .unwrap();
+        }
+    }
+    assert_eq!(ran, 1, "the tool's start was durable, so it ran");
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "and it did not run again");
+    assert!(rest.iter().any(|e| e["result"]["error"] == "in_doubt"));
+    let seqs: Vec<u64> = rt
+        .run_events(&run_id, 0)
+        .unwrap()
+        .iter()
+        .map(|(s, _)| *s)
+        .collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    std::fs::remove_dir_all(&dir).ok();
+}

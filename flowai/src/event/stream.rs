@@ -65,6 +65,12 @@ impl Emitter {
         }
     }
 
+    /// Sends an event that is not part of the run's journal: the refusal to start or resume
+    /// it (an unknown agent or run, a run already finished), which belongs to no run.
+    pub(crate) async fn refuse(&self, part: StreamPart) {
+        let _ = self.tx.send(Box::new(part)).await;
+    }
+
     /// Marks the run as waiting on its host until the guard drops: a front end that drives
     /// the run inline keeps it there (the decision comes from the consumer's own thread)
     /// instead of moving it to an I/O executor.
@@ -143,12 +149,7 @@ impl RunStream {
     /// Takes a buffered event without polling the run.
     pub fn try_recv(&mut self) -> Buffered {
         match self.rx.try_recv() {
-            Ok(part) => {
-                if let Some(log) = &self.log {
-                    log.flush_if_dirty();
-                }
-                Buffered::Item(*part)
-            }
+            Ok(part) => Buffered::Item(self.deliver(*part)),
             Err(TryRecvError::Empty) => Buffered::Empty,
             Err(TryRecvError::Disconnected) => Buffered::Closed,
         }
@@ -156,11 +157,30 @@ impl RunStream {
 
     /// Registers `cx` for the next event and takes it if one is there.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<StreamPart>> {
-        let next = self.rx.poll_recv(cx);
-        if let (Poll::Ready(Some(_)), Some(log)) = (&next, &self.log) {
-            log.flush_if_dirty();
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(part)) => Poll::Ready(Some(self.deliver(*part))),
+            other => other.map(|part| part.map(|p| *p)),
         }
-        next.map(|part| part.map(|p| *p))
+    }
+
+    /// Makes what the run buffered durable before its consumer sees `part`. If that fails,
+    /// the consumer gets `run <id> stopped: <why>` instead and the stream ends: the run is
+    /// stopped where its durable state stands (resumable once the store is back), so a
+    /// consumer never sees an event the journal does not have.
+    fn deliver(&mut self, part: StreamPart) -> StreamPart {
+        let Some(log) = &self.log else { return part };
+        match log.flush_if_dirty() {
+            Ok(()) => part,
+            Err(e) => {
+                let stopped = StreamPart::error(format!("run {} stopped: {e}", log.id));
+                log.halt(e);
+                self.cancel.cancel();
+                self.run = None;
+                self.rx.close();
+                while self.rx.try_recv().is_ok() {}
+                stopped
+            }
+        }
     }
 
     /// Whether events are buffered.
