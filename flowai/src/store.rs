@@ -37,7 +37,7 @@ pub mod open;
 pub mod postgres;
 pub mod sqlite;
 
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, DEFAULT_RETAINED_RUNS};
 
 use serde_json::Value;
 use std::sync::Arc;

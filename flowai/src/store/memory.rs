@@ -1,5 +1,9 @@
 //! The in-memory [`Store`]: per runtime handle, gone with the process.
 
+mod retention;
+
+pub use retention::DEFAULT_RETAINED_RUNS;
+
 use super::batch::{self, EventWrite};
 use super::{now_ms, Op, Record, Store, StoreError};
 use serde_json::Value;
@@ -90,13 +94,23 @@ impl Journal {
 struct Tenant {
     kv: BTreeMap<String, Entry>,
     events: HashMap<String, Journal>,
+    finished: retention::Finished,
 }
 
 /// The default store: everything in this process's memory, tenant-partitioned. Journal
 /// events are kept as compact JSON text, one array per commit and run, and parsed when read.
-#[derive(Default)]
+/// It keeps every unfinished run and the most recent finished ones
+/// ([`DEFAULT_RETAINED_RUNS`] per tenant, or [`MemoryStore::with_retention`]); see
+/// `retention`.
 pub struct MemoryStore {
     tenants: Mutex<HashMap<String, Tenant>>,
+    retained_runs: usize,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_retention(DEFAULT_RETAINED_RUNS)
+    }
 }
 
 fn live(record: &Entry, now: i64) -> bool {
@@ -171,6 +185,7 @@ impl Tenant {
                 value,
                 expires_at_ms,
             } => {
+                self.note(&key, &value);
                 let version = self.kv.get(&key).map_or(0, |r| r.version) + 1;
                 let entry = Entry::new(&key, value, version, expires_at_ms);
                 self.kv.insert(key, entry);
@@ -193,6 +208,31 @@ impl Tenant {
 }
 
 impl MemoryStore {
+    /// A store that keeps, per tenant, every unfinished run and the `finished` most recent
+    /// finished ones (their journals, run records and recorded steps); older finished runs
+    /// are dropped. Approval records and thread memory are always kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use flowai::store::{MemoryStore, Op, Store};
+    /// use serde_json::json;
+    ///
+    /// let store = MemoryStore::with_retention(1);
+    /// for run in ["r1", "r2"] {
+    ///     let record = Op::put(format!("run:{run}"), json!({"status": "completed"}));
+    ///     store.commit("acme", vec![record]).unwrap();
+    /// }
+    /// assert!(store.get("acme", "run:r1").unwrap().is_none());
+    /// assert!(store.get("acme", "run:r2").unwrap().is_some());
+    /// ```
+    pub fn with_retention(finished: usize) -> Self {
+        Self {
+            tenants: Mutex::default(),
+            retained_runs: finished,
+        }
+    }
+
     fn tenants(&self) -> std::sync::MutexGuard<'_, HashMap<String, Tenant>> {
         self.tenants.lock().expect("memory store")
     }
@@ -219,6 +259,7 @@ impl Store for MemoryStore {
         for op in ops {
             t.apply(op);
         }
+        t.evict(self.retained_runs);
         Ok(())
     }
 
