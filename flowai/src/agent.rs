@@ -3,7 +3,7 @@
 
 use crate::approval::gate::Gate;
 use crate::approval::policy::required;
-use crate::approval::{AgentPolicy, ApprovalRequest, GateKind, PredicateContext};
+use crate::approval::{AgentPolicy, GateKind, PredicateContext};
 use crate::event::{CallState, Emitter, StreamPart};
 use crate::runtime::RuntimeInner;
 use crate::spec::AgentSpec;
@@ -187,28 +187,21 @@ impl<'r> Turn<'r> {
             }
             let rule = self.agent.policy.tool_rule(name);
             if *rule != ApprovalRule::Never {
-                let tenant = self.run.rt.spec.tenant.resource_id.clone();
                 let ctx = PredicateContext {
                     kind: GateKind::Tool,
                     target: name.to_string(),
-                    tenant: tenant.clone(),
+                    tenant: self.run.rt.spec.tenant.resource_id.clone(),
                     host: self.run.host.clone(),
                 };
                 let predicates = self.run.rt.predicates.as_deref();
                 // Recorded: a resumed run must meet the same gates as before.
                 let gated = self.run.memo(required(rule, predicates, args, ctx)).await;
                 if gated {
-                    let request = ApprovalRequest {
-                        id: String::new(),
-                        run_id: String::new(),
-                        kind: GateKind::Tool,
-                        target: name.to_string(),
-                        payload: args.clone(),
-                        resource_id: tenant,
-                        thread_id: self.thread.to_string(),
-                        correlation_id: id.to_string(),
-                    };
-                    match self.run.gate(request, Vec::new()).await {
+                    match self
+                        .run
+                        .gate(self.tool_request(id, name, args), Vec::new())
+                        .await
+                    {
                         Gate::Cancelled => {
                             return ToolOutput::error("Cancelled while awaiting approval")
                         }

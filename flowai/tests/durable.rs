@@ -67,27 +67,6 @@ fn script() -> String {
     json!({"tool": "call_agent", "args": {"agent": "w", "prompt": inner}}).to_string()
 }
 
-/// Reads events until one of type `kind` (inclusive), then returns them.
-async fn until(stream: &mut flowai::RunStream, kind: &str) -> Vec<Value> {
-    let mut seen = Vec::new();
-    while let Some(part) = stream.next().await {
-        let done = part.type_name() == kind;
-        seen.push(part.to_value());
-        if done {
-            return seen;
-        }
-    }
-    panic!("the stream ended before {kind}: {seen:?}");
-}
-
-fn journal(rt: &Runtime, run: &str) -> Vec<Value> {
-    let events = rt.run_events(run, 0).unwrap();
-    for (i, (seq, _)) in events.iter().enumerate() {
-        assert_eq!(*seq, i as u64 + 1, "the journal has a gap or a duplicate");
-    }
-    events.into_iter().map(|(_, e)| e).collect()
-}
-
 fn approve() -> Decision {
     Decision::parse("approve", None, None).unwrap()
 }

@@ -101,9 +101,7 @@ async fn a_postgres_table_that_disappears_mid_run_stops_it_resumably() {
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     assert!(rest.iter().any(|e| e["result"] == json!({"charged": 5})));
     assert_eq!(rest.last().unwrap()["type"], "tool-agent");
-    let journal = rt.run_events(&run_id, 0).unwrap();
-    let seqs: Vec<u64> = journal.iter().map(|(s, _)| *s).collect();
-    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    journal(&rt, &run_id);
     sql(
         &url,
         &format!("DROP TABLE \"{table}\", \"{table}_journal\", \"{table}_meta\""),
@@ -150,14 +148,9 @@ async fn a_consumer_never_sees_an_event_the_journal_lacks() {
     admin
         .execute_batch("ALTER TABLE journal_away RENAME TO flowai_journal")
         .unwrap();
-    let journal: Vec<Value> = rt
-        .run_events(&run_id, 0)
-        .unwrap()
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
     assert_eq!(
-        journal, delivered,
+        journal(&rt, &run_id),
+        delivered,
         "every event the consumer saw is journaled"
     );
 
@@ -177,12 +170,6 @@ async fn a_consumer_never_sees_an_event_the_journal_lacks() {
     assert_eq!(ran, 1, "the tool's start was durable, so it ran");
     assert_eq!(calls.load(Ordering::SeqCst), 1, "and it did not run again");
     assert!(rest.iter().any(|e| e["result"]["error"] == "in_doubt"));
-    let seqs: Vec<u64> = rt
-        .run_events(&run_id, 0)
-        .unwrap()
-        .iter()
-        .map(|(s, _)| *s)
-        .collect();
-    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    journal(&rt, &run_id);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -5,6 +5,10 @@
 //! again, reads the thread's history as it was, runs the tool once, and its journal holds
 //! every event once, in one sequence. A model call that failed replays as the same failure.
 
+mod common;
+
+use common::{journal, until};
+
 #[path = "provider_support.rs"]
 mod support;
 
@@ -14,7 +18,7 @@ use flowai::spec::ApprovalRule;
 use flowai::store::sqlite::SqliteStore;
 use flowai::store::{MemoryStore, Store};
 use flowai::trace::RunStatus;
-use flowai::{AgentSpec, InterpreterKind, RunStream, Runtime, TenantIdentity, ToolDef};
+use flowai::{AgentSpec, InterpreterKind, Runtime, TenantIdentity, ToolDef};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -106,28 +110,6 @@ fn runtime(store: Arc<dyn Store>, provider: Arc<dyn Provider>, calls: Arc<Atomic
         .store(store)
         .build()
         .unwrap()
-}
-
-/// Reads events until one of type `kind` (inclusive), then returns them.
-async fn until(stream: &mut RunStream, kind: &str) -> Vec<Value> {
-    let mut seen = Vec::new();
-    while let Some(part) = stream.next().await {
-        let done = part.type_name() == kind;
-        seen.push(part.to_value());
-        if done {
-            return seen;
-        }
-    }
-    panic!("the stream ended before {kind}: {seen:?}");
-}
-
-/// The run's journal, checked to number its events 1..=N without a gap or a duplicate.
-fn journal(rt: &Runtime, run: &str) -> Vec<Value> {
-    let events = rt.run_events(run, 0).unwrap();
-    let seqs: Vec<u64> = events.iter().map(|(seq, _)| *seq).collect();
-    let expected: Vec<u64> = (1..=events.len() as u64).collect();
-    assert_eq!(seqs, expected, "the journal has a gap or a duplicate");
-    events.into_iter().map(|(_, e)| e).collect()
 }
 
 /// How many events of `journal` have type `kind` and, for `text`, the text `text`.

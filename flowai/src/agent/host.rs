@@ -81,6 +81,21 @@ impl Turn<'_> {
         Recorded::from(&out)
     }
 
+    /// The approval a call of host tool `name` waits on (before it runs, or when it is in
+    /// doubt); the gate fills in its id and run.
+    pub(super) fn tool_request(&self, id: &str, name: &str, args: &Value) -> ApprovalRequest {
+        ApprovalRequest {
+            id: String::new(),
+            run_id: String::new(),
+            kind: GateKind::Tool,
+            target: name.to_string(),
+            payload: args.clone(),
+            resource_id: self.run.rt.spec.tenant.resource_id.clone(),
+            thread_id: self.thread.to_string(),
+            correlation_id: id.to_string(),
+        }
+    }
+
     /// A host tool call that started and did not finish before its process stopped: it
     /// may or may not have had its effect. It is not run again unless someone approves.
     pub(super) async fn in_doubt(
@@ -101,17 +116,11 @@ impl Turn<'_> {
                 data,
             })
             .await;
-            let request = ApprovalRequest {
-                id: String::new(),
-                run_id: String::new(),
-                kind: GateKind::Tool,
-                target: name.to_string(),
-                payload: args.clone(),
-                resource_id: self.run.rt.spec.tenant.resource_id.clone(),
-                thread_id: self.thread.to_string(),
-                correlation_id: id.to_string(),
-            };
-            match self.run.gate(request, Vec::new()).await {
+            match self
+                .run
+                .gate(self.tool_request(id, name, args), Vec::new())
+                .await
+            {
                 Gate::Cancelled => return ToolOutput::error("Cancelled while awaiting approval"),
                 Gate::Decided(_, Some(_granted)) => {
                     let call = || self.call_host(tool, id, args);

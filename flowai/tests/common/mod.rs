@@ -171,3 +171,25 @@ pub fn spec(agents: Vec<flowai::AgentSpec>) -> flowai::RuntimeSpec {
     spec.agents = agents;
     spec
 }
+
+/// Reads events until one of type `kind` (inclusive), then returns them as wire values.
+pub async fn until(stream: &mut RunStream, kind: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    while let Some(part) = stream.next().await {
+        let done = part.type_name() == kind;
+        seen.push(part.to_value());
+        if done {
+            return seen;
+        }
+    }
+    panic!("the stream ended before {kind}: {seen:?}");
+}
+
+/// Run `run`'s journal, checked to number its events 1..=N without a gap or a duplicate.
+pub fn journal(rt: &flowai::Runtime, run: &str) -> Vec<Value> {
+    let events = rt.run_events(run, 0).unwrap();
+    let seqs: Vec<u64> = events.iter().map(|(seq, _)| *seq).collect();
+    let expected: Vec<u64> = (1..=events.len() as u64).collect();
+    assert_eq!(seqs, expected, "the journal has a gap or a duplicate");
+    events.into_iter().map(|(_, e)| e).collect()
+}
