@@ -104,6 +104,10 @@ impl Tool for PyTool {
         });
         Box::pin(async move { rx.await.unwrap_or_else(|_| ToolOutput::error("Cancelled")) })
     }
+
+    fn waits_on_host(&self) -> bool {
+        true
+    }
 }
 
 /// The Python approval predicates, by id (index into the runtime's predicate table).

@@ -246,7 +246,7 @@ impl<'r> Turn<'r> {
                         // Safe to run again: no durable start, a replay re-runs an unfinished call.
                         return self.run.memo(call()).await.into();
                     }
-                    match self.run.effect(Vec::new(), call).await {
+                    match self.run.effect(tool.waits_on_host(), call).await {
                         Effect::Done(out) => out.into(),
                         Effect::InDoubt(step) => {
                             Box::pin(self.in_doubt(step, id, name, args, tool)).await

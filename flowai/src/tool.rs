@@ -152,6 +152,15 @@ impl ToolOutput {
 pub trait Tool: Send + Sync + 'static {
     /// Runs the tool with the decoded arguments.
     fn call(&self, args: Value, ctx: ToolContext) -> BoxFuture<'static, ToolOutput>;
+
+    /// Whether every call waits on the host before it can finish (a handler that runs on
+    /// the host's own thread, like a Python function). A durable run then commits what it
+    /// buffered together with the call's durable start: the consumer reads those events
+    /// while the call waits anyway, and one commit is cheaper than two. The default,
+    /// `false`, commits the start alone, which suits a handler that may finish at once.
+    fn waits_on_host(&self) -> bool {
+        false
+    }
 }
 
 struct FnTool<F>(F);

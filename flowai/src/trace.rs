@@ -191,12 +191,12 @@ impl RunLog {
     /// an effect's durable start costs a two-row commit. Buffered events and step records
     /// stay buffered and are committed, in order, at the next durable point; until then
     /// no consumer has seen those events, and a resume replays them. After a failed
-    /// commit of the buffer, everything is committed with `ops` instead.
-    pub(crate) fn commit_ahead(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+    /// commit of the buffer, or with `flush`, everything is committed with `ops` instead.
+    pub(crate) fn commit_ahead(&self, ops: Vec<Op>, flush: bool) -> Result<(), StoreError> {
         let mut state = self.lock();
-        if state.failing {
-            // A commit of the buffer failed since the last success: the store is in
-            // trouble, and the effect starts only once everything before it is durable.
+        if flush || state.failing {
+            // After a failed commit of the buffer the store is in trouble, and the effect
+            // starts only once everything before it is durable.
             return self.commit_locked(&mut state, ops);
         }
         if let Some(e) = &state.halted {

@@ -126,7 +126,7 @@ impl Turn<'_> {
                     let call = || self.call_host(tool, id, args);
                     // Running it again is an effect of its own: if this attempt is cut short
                     // too, the next resume asks again instead of repeating it.
-                    match self.run.effect(Vec::new(), call).await {
+                    match self.run.effect(tool.waits_on_host(), call).await {
                         Effect::Done(out) => break ToolOutput::from(out),
                         Effect::InDoubt(_) => continue,
                         Effect::Failed(e) => return self.run.halt(e),

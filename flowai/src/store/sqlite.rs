@@ -9,7 +9,8 @@
 
 use super::batch::{self, Prior, Write};
 use super::{now_ms, Op, Record, Store, StoreError};
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use immediate::Immediate;
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -193,10 +194,8 @@ impl Store for SqliteStore {
             return Ok(());
         }
         let now = now_ms();
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.err(e))?;
+        let conn = self.lock();
+        let tx = Immediate::begin(&conn).map_err(|e| self.err(e))?;
         let (keys, runs) = batch::reads(&ops);
         let mut prior = HashMap::with_capacity(keys.len());
         if !keys.is_empty() {
@@ -380,6 +379,7 @@ impl Store for SqliteStore {
     }
 }
 
+mod immediate;
 mod schema;
 #[cfg(test)]
 mod tests;

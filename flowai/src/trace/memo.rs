@@ -5,7 +5,7 @@
 
 use super::{recorded, Span};
 use crate::agent::Run;
-use crate::store::{Op, StoreError};
+use crate::store::StoreError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -66,13 +66,14 @@ impl Run {
         }
     }
 
-    /// An effect (a host tool, the action dispatcher): its start is made durable (with
-    /// `with_start`, atomically) before `f` runs, so a crash in between surfaces as
-    /// [`Effect::InDoubt`] on resume instead of a silent second run.
+    /// An effect (a host tool's call): its start is made durable before `f` runs, so a
+    /// crash in between surfaces as [`Effect::InDoubt`] on resume instead of a silent
+    /// second run. With `flush`, everything the run buffered is committed with the start
+    /// (see [`Tool::waits_on_host`](crate::tool::Tool::waits_on_host)).
     #[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
     pub(crate) fn effect<T, F, Fut>(
         &self,
-        with_start: Vec<Op>,
+        flush: bool,
         f: F,
     ) -> impl Future<Output = Effect<T>> + use<'_, T, F, Fut>
     where
@@ -93,9 +94,7 @@ impl Run {
                 Some(_) => return Effect::InDoubt(n),
                 None => {}
             }
-            let mut ops = vec![self.log.start_op(n)];
-            ops.extend(with_start);
-            if let Err(e) = self.log.commit_ahead(ops) {
+            if let Err(e) = self.log.commit_ahead(vec![self.log.start_op(n)], flush) {
                 return Effect::Failed(e);
             }
             let start = self.log.mark();
