@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a clean clone: lint, Rust unit/integration/doc/trybuild tests,
+# the rustdoc link check,
 # the Python extension built into a local venv, the stub check, and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,8 @@ export FLOWAI_REQUIRE_PG=1
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# Intra-doc links resolve and point at public items.
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 # Editable debug build of the extension, reusing target/ from the cargo steps above.
 (cd flowai-py && VIRTUAL_ENV="$PWD/../.venv" ../.venv/bin/maturin develop --locked --quiet)

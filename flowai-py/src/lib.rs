@@ -1,8 +1,8 @@
 //! `flowai_harness._internal`: the native module of the Python package.
 //!
 //! It only declares the module and registers the classes; the bridge lives in
-//! [`stream`] (events into `async for`), [`notify`] (wake-ups), [`host`] (Python callbacks)
-//! and [`runtime`] (the handle and `create_runtime`).
+//! `stream` (events into `async for`), `notify` (wake-ups), `host` (Python callbacks)
+//! and `runtime` (the handle and `create_runtime`).
 
 mod callbacks;
 mod context;

@@ -1,7 +1,7 @@
 //! The two lifecycles of the engine, declared once with [`state_machine!`](crate::state_machine):
 //!
 //! * [`PlanLifecycle`]: `draft -> approved -> executing -> executed | failed`
-//!   (runtime-behavior §8). Approving takes a [`Granted`](evidence::Granted), which only an
+//!   (runtime-behavior §8). Approving takes a [`Granted`], which only an
 //!   approved [`ApprovalGate`] hands out.
 //! * [`ApprovalGate`]: `pending -> approved | rejected | revision_requested | expired`
 //!   (§9). Each decision takes the evidence of a recorded decision.

@@ -118,7 +118,7 @@ pub struct RunRequest {
     pub prompt: String,
     /// The thread; `None` means `specialist-<uuid>` for specialists.
     pub thread_id: Option<String>,
-    /// A front end's per-run extension, visible to tools through [`ToolContext::host`].
+    /// A front end's per-run extension, visible to tools through [`ToolContext::host`](crate::ToolContext::host).
     pub host: Option<Arc<dyn Any + Send + Sync>>,
     /// Continue this run (its id) instead of starting one: `entry`, `prompt` and
     /// `thread_id` are ignored.

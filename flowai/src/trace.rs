@@ -1,7 +1,7 @@
 //! The run journal (ARCHITECTURE.md `trace`): every event of every run with its sequence
 //! number, the run record, and the recorded steps that make a run resumable.
 //!
-//! A run writes through a [`RunLog`]. Events and step records are buffered and committed
+//! A run writes through a `RunLog`. Events and step records are buffered and committed
 //! in one store transaction at the run's durable points: before an effect (a host tool, the
 //! action dispatcher) starts, when an approval gate opens, when the run ends, and whenever
 //! the consumer is about to receive an event that is not yet durable. So every event a
