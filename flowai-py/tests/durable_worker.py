@@ -3,6 +3,10 @@
     python durable_worker.py <storage json> <tenant> pause <effects>
         starts a run that pauses at the gated `charge` tool; prints {"runId", "approvalId"}
         and exits (the stream is dropped, the process ends).
+    python durable_worker.py <storage json> <tenant> wait <effects>
+        as pause, but keeps reading the stream: prints {"runId", "approvalId"} at the
+        gate, then, once the run went on (decided by another process) and ended, prints
+        {"types": [...the event types after the gate...]}.
     python durable_worker.py <storage json> <tenant> execute <effects> <go file>
         waits for <go file>, then runs executePlan on plan p1 (no gate) and prints the
         executePlan result.
@@ -74,12 +78,18 @@ def script(tool, args):
 
 async def main() -> None:
     rt = runtime()
-    if MODE == "pause":
+    if MODE in ("pause", "wait"):
         stream = rt.run_specialist("billing", script("charge", {"cents": 500}), thread_id="t1")
+        after = None
         async for event in stream:
-            if event["type"] == "approval-required":
-                print(json.dumps({"runId": stream.run_id, "approvalId": event["data"]["id"]}))
-                return
+            if after is not None:
+                after.append(event["type"])
+            elif event["type"] == "approval-required":
+                print(json.dumps({"runId": stream.run_id, "approvalId": event["data"]["id"]}), flush=True)
+                if MODE == "pause":
+                    return
+                after = []
+        print(json.dumps({"types": after}))
     elif MODE == "execute":
         go = sys.argv[5]
         while not os.path.exists(go):

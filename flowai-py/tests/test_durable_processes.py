@@ -85,6 +85,25 @@ async def test_paused_in_one_process_approved_and_finished_in_another(tmp_path):
 
 
 @pytest.mark.asyncio
+async def test_a_run_waiting_in_one_process_goes_on_when_another_decides(tmp_path):
+    for name, storage in storages(tmp_path):
+        tenant = f"t-{uuid.uuid4().hex[:8]}"
+        effects = tmp_path / f"{name}-wait-effects.txt"
+        proc = worker(storage, tenant, "wait", effects)
+        paused = json.loads(proc.stdout.readline())
+        runtime = runtime_in(storage, tenant, effects)
+        await runtime.respond_to_approval(paused["approvalId"], "approve")
+        # The worker's stream, still waiting at the gate, goes on by itself (no resume).
+        types = finish(proc)["types"]
+        assert types[0] == "approval-decision", (name, types)
+        assert types[-1] == "tool-agent", (name, types)
+        assert effects.read_text().splitlines() == [f"charge:500:{proc.pid}"], name
+        assert runtime.run_info(paused["runId"])["status"] == "completed"
+        journal = runtime.run_events(paused["runId"])
+        assert [i["seq"] for i in journal] == list(range(1, len(journal) + 1))
+
+
+@pytest.mark.asyncio
 async def test_concurrent_execute_plan_from_processes_dispatches_once(tmp_path):
     for name, storage in storages(tmp_path):
         tenant = f"t-{uuid.uuid4().hex[:8]}"

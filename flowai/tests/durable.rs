@@ -212,6 +212,78 @@ async fn a_decision_is_recorded_once_across_runtimes() {
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 
+#[tokio::test]
+async fn a_decision_recorded_by_another_runtime_wakes_the_waiting_run() {
+    // The memory store is one process's: only the durable ones are shared.
+    for (name, open) in backends("wake").into_iter().skip(1) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let a = runtime(open(), calls.clone(), false, true);
+        let b = runtime(open(), calls.clone(), false, true);
+        let mut stream = a.query(&script(), "t1");
+        let run_id = stream.run_id().unwrap().to_string();
+        let mut seen = until(&mut stream, "approval-required").await;
+        let id = seen.last().unwrap()["data"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        b.respond_to_approval(&id, approve()).unwrap();
+        // No resume: the run waiting in `a` notices the decision and goes on.
+        let rest = tokio::time::timeout(Duration::from_secs(10), stream.collect::<Vec<_>>())
+            .await
+            .unwrap_or_else(|_| panic!("{name}: the waiting run was not woken"));
+        seen.extend(rest.iter().map(StreamPart::to_value));
+        let decision = seen
+            .iter()
+            .find(|e| e["type"] == "approval-decision")
+            .unwrap();
+        assert_eq!(decision["data"]["outcome"]["outcome"], "approve", "{name}");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "{name}");
+        assert_eq!(journal(&b, &run_id), seen, "{name}");
+        assert_eq!(
+            b.run_info(&run_id).unwrap().unwrap().status,
+            RunStatus::Completed,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_woken_run_resumed_elsewhere_too_runs_its_tool_once() {
+    for (name, open) in backends("woken-twice").into_iter().skip(1) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let a = runtime(open(), calls.clone(), false, true);
+        let b = runtime(open(), calls.clone(), false, true);
+        let mut waiting = a.query(&script(), "t1");
+        let run_id = waiting.run_id().unwrap().to_string();
+        let seen = until(&mut waiting, "approval-required").await;
+        let id = seen.last().unwrap()["data"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        b.respond_to_approval(&id, approve()).unwrap();
+        let resumed: Vec<Value> = b.resume(&run_id).map(|p| p.to_value()).collect().await;
+        let woken: Vec<Value> = waiting.map(|p| p.to_value()).collect().await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "{name}");
+        // The resume went first; the woken run lost every race and stopped.
+        assert_eq!(
+            resumed.last().unwrap()["type"],
+            "tool-agent",
+            "{name}: {resumed:?}"
+        );
+        let stopped = woken.last().unwrap();
+        assert_eq!(stopped["type"], "error", "{name}: {woken:?}");
+        assert!(
+            stopped["error"]["message"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&format!("run {run_id} stopped: "))),
+            "{name}: {stopped}"
+        );
+        let mut all = seen.clone();
+        all.extend(resumed);
+        assert_eq!(journal(&b, &run_id), all, "{name}");
+    }
+}
+
 /// Drives `stream` until its tool call hangs, then drops it (the process dies mid-call).
 async fn die_mid_call(mut stream: flowai::RunStream) -> String {
     let run = stream.run_id().unwrap().to_string();

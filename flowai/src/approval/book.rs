@@ -10,7 +10,15 @@ use crate::store::{Op, Record, Store};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::oneshot;
+
+/// A gate on a durable store first looks for a decision made by another process after
+/// this long, then after twice as long each time, up to [`ELSEWHERE_MAX`].
+const ELSEWHERE_FIRST: Duration = Duration::from_millis(50);
+
+/// The longest wait between two looks for a decision made by another process.
+const ELSEWHERE_MAX: Duration = Duration::from_secs(1);
 
 /// Why a decision was refused (python-api §16, runtime-behavior §9.5).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -134,6 +142,35 @@ impl ApprovalBook {
             .expect("approval waiters")
             .insert(id.to_string(), tx);
         rx
+    }
+
+    /// Whether decisions may be recorded by other processes (the store outlives this one):
+    /// then a waiting gate also looks for them with [`ApprovalBook::decided_elsewhere`].
+    pub(crate) fn shared(&self) -> bool {
+        self.store.is_durable()
+    }
+
+    /// Resolves once request `id` is decided, or expired, in the store without this
+    /// process's [`ApprovalBook::respond`] (another process sharing the store recorded it),
+    /// with the decision (`None`: expired). Reads the record after 50 ms, then backs off
+    /// to once a second; a failed read is retried the same way.
+    pub(crate) async fn decided_elsewhere(&self, id: &str) -> Option<Decided> {
+        let mut every = ELSEWHERE_FIRST;
+        loop {
+            tokio::time::sleep(every).await;
+            every = (every * 2).min(ELSEWHERE_MAX);
+            match self.standing(id) {
+                Ok(Standing::Decided(decision, granted)) => {
+                    self.unwait(id);
+                    return Some((decision, granted));
+                }
+                Ok(Standing::Expired) => {
+                    self.unwait(id);
+                    return None;
+                }
+                Ok(Standing::Unknown | Standing::Pending) | Err(_) => {}
+            }
+        }
     }
 
     /// Forgets this process's gate on `id`.
