@@ -109,7 +109,14 @@ fn step_commits(store: &dyn Store) -> (f64, f64, f64) {
     percentiles(samples)
 }
 
-fn w1(store: Arc<dyn Store>) -> Runtime {
+/// W1 on `store`; `idempotent` declares the search tool idempotent (no durable start).
+fn w1(store: Arc<dyn Store>, idempotent: bool) -> Runtime {
+    let search = ToolDef::new("search_products", json!({"type": "object"}));
+    let search = if idempotent {
+        search.idempotent()
+    } else {
+        search
+    };
     Runtime::builder(TenantIdentity::new("bench", "v1"))
         .agent(AgentSpec::coordinator(
             "coordinator",
@@ -122,11 +129,9 @@ fn w1(store: Arc<dyn Store>) -> Runtime {
             "claude-sonnet-4-6",
             "Answer.",
         ))
-        .tool(
-            "product_insights",
-            ToolDef::new("search_products", json!({"type": "object"})),
-            |_args, _ctx| async { Ok(json!({"sku": "SKU-1", "price": 9.99})) },
-        )
+        .tool("product_insights", search, |_args, _ctx| async {
+            Ok(json!({"sku": "SKU-1", "price": 9.99}))
+        })
         .interpreter(InterpreterKind::Scripted)
         .store(store)
         .build()
@@ -172,7 +177,7 @@ fn main() {
         .build()
         .expect("tokio");
     let (mem_p50, mem_p99, mem_mean) =
-        exec.block_on(w1_median(&w1(Arc::new(MemoryStore::default()))));
+        exec.block_on(w1_median(&w1(Arc::new(MemoryStore::default()), false)));
     println!(
         "{{\"store\": \"memory\", \"w1_median_us\": {mem_p50:.2}, \"w1_p99_us\": {mem_p99:.2}, \"w1_mean_us\": {mem_mean:.2}}}"
     );
@@ -183,7 +188,7 @@ fn main() {
             nanos: 0.into(),
             commits: 0.into(),
         });
-        let (w50, w99, mean) = exec.block_on(w1_median(&w1(timed.clone())));
+        let (w50, w99, mean) = exec.block_on(w1_median(&w1(timed.clone(), false)));
         let (nanos, n) = timed.take();
         println!(
             "{{\"store\": \"{name}\", \"step_commit_p50_us\": {p50:.2}, \"step_commit_p99_us\": {p99:.2}, \"w1_median_us\": {w50:.2}, \"w1_p99_us\": {w99:.2}, \"w1_mean_us\": {mean:.2}, \"w1_x_memory\": {:.2}, \"w1_commits_per_run\": {:.2}, \"w1_commit_us_per_run\": {:.2}}}",
@@ -192,5 +197,14 @@ fn main() {
             nanos as f64 / 2200.0 / 1000.0
         );
     }
+    // The same with the search tool declared idempotent: its call needs no durable start,
+    // so a run commits once (at its end) instead of twice.
+    let (mem50, _, _) = exec.block_on(w1_median(&w1(Arc::new(MemoryStore::default()), true)));
+    let sqlite = Arc::new(SqliteStore::open(dir.join("w1-idempotent.db")).expect("sqlite"));
+    let (w50, _, _) = exec.block_on(w1_median(&w1(sqlite, true)));
+    println!(
+        "{{\"variant\": \"search_products idempotent\", \"memory_w1_median_us\": {mem50:.2}, \"sqlite_w1_median_us\": {w50:.2}, \"w1_x_memory\": {:.2}}}",
+        w50 / mem50
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
