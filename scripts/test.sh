@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from a clean clone: lint, Rust unit/integration/doc/trybuild tests,
-# the rustdoc link check,
-# the Python extension built into a local venv, the stub check, and pytest.
+# the rustdoc link check, the Python extension built into a local venv, the stub check,
+# and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
