@@ -212,23 +212,47 @@ async fn a_decision_is_recorded_once_across_runtimes() {
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 
+/// A run of `a` paused at its gate, approved through `b`: the same store opened again,
+/// as another process would.
+struct DecidedElsewhere {
+    calls: Arc<AtomicUsize>,
+    b: Runtime,
+    waiting: flowai::RunStream,
+    run_id: String,
+    seen: Vec<Value>,
+}
+
+async fn decided_elsewhere(open: &Open) -> DecidedElsewhere {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let a = runtime(open(), calls.clone(), false, true);
+    let b = runtime(open(), calls.clone(), false, true);
+    let mut waiting = a.query(&script(), "t1");
+    let run_id = waiting.run_id().unwrap().to_string();
+    let seen = until(&mut waiting, "approval-required").await;
+    let id = seen.last().unwrap()["data"]["id"].as_str().unwrap();
+    b.respond_to_approval(id, approve()).unwrap();
+    DecidedElsewhere {
+        calls,
+        b,
+        waiting,
+        run_id,
+        seen,
+    }
+}
+
 #[tokio::test]
 async fn a_decision_recorded_by_another_runtime_wakes_the_waiting_run() {
     // The memory store is one process's: only the durable ones are shared.
     for (name, open) in backends("wake").into_iter().skip(1) {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let a = runtime(open(), calls.clone(), false, true);
-        let b = runtime(open(), calls.clone(), false, true);
-        let mut stream = a.query(&script(), "t1");
-        let run_id = stream.run_id().unwrap().to_string();
-        let mut seen = until(&mut stream, "approval-required").await;
-        let id = seen.last().unwrap()["data"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        b.respond_to_approval(&id, approve()).unwrap();
+        let DecidedElsewhere {
+            calls,
+            b,
+            waiting,
+            run_id,
+            mut seen,
+        } = decided_elsewhere(&open).await;
         // No resume: the run waiting in `a` notices the decision and goes on.
-        let rest = tokio::time::timeout(Duration::from_secs(10), stream.collect::<Vec<_>>())
+        let rest = tokio::time::timeout(Duration::from_secs(10), waiting.collect::<Vec<_>>())
             .await
             .unwrap_or_else(|_| panic!("{name}: the waiting run was not woken"));
         seen.extend(rest.iter().map(StreamPart::to_value));
@@ -250,17 +274,13 @@ async fn a_decision_recorded_by_another_runtime_wakes_the_waiting_run() {
 #[tokio::test]
 async fn a_woken_run_resumed_elsewhere_too_runs_its_tool_once() {
     for (name, open) in backends("woken-twice").into_iter().skip(1) {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let a = runtime(open(), calls.clone(), false, true);
-        let b = runtime(open(), calls.clone(), false, true);
-        let mut waiting = a.query(&script(), "t1");
-        let run_id = waiting.run_id().unwrap().to_string();
-        let seen = until(&mut waiting, "approval-required").await;
-        let id = seen.last().unwrap()["data"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        b.respond_to_approval(&id, approve()).unwrap();
+        let DecidedElsewhere {
+            calls,
+            b,
+            waiting,
+            run_id,
+            seen,
+        } = decided_elsewhere(&open).await;
         let resumed: Vec<Value> = b.resume(&run_id).map(|p| p.to_value()).collect().await;
         let woken: Vec<Value> = waiting.map(|p| p.to_value()).collect().await;
         assert_eq!(calls.load(Ordering::SeqCst), 1, "{name}");
