@@ -6,6 +6,7 @@
 //! `ApprovalGate` machine's run-time checker, so a second decision is a typed error.
 
 mod book;
+mod elsewhere;
 pub(crate) mod gate;
 pub(crate) mod policy;
 

@@ -195,6 +195,21 @@ pub trait Store: Send + Sync + 'static {
     /// I/O errors.
     fn get(&self, tenant: &str, key: &str) -> Result<Option<Record>, StoreError>;
 
+    /// The live records at `keys` that exist, as `(key, record)` in no particular order:
+    /// one read for many keys (the SQL backends answer it with one query).
+    ///
+    /// # Errors
+    /// I/O errors.
+    fn get_many(&self, tenant: &str, keys: &[String]) -> Result<Vec<(String, Record)>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(record) = self.get(tenant, key)? {
+                out.push((key.clone(), record));
+            }
+        }
+        Ok(out)
+    }
+
     /// Every live record whose key starts with `prefix`, ordered by key.
     ///
     /// # Errors

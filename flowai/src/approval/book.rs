@@ -10,15 +10,7 @@ use crate::store::{Op, Record, Store};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use tokio::sync::oneshot;
-
-/// A gate on a durable store first looks for a decision made by another process after
-/// this long, then after twice as long each time, up to [`ELSEWHERE_MAX`].
-const ELSEWHERE_FIRST: Duration = Duration::from_millis(50);
-
-/// The longest wait between two looks for a decision made by another process.
-const ELSEWHERE_MAX: Duration = Duration::from_secs(1);
 
 /// Why a decision was refused (python-api §16, runtime-behavior §9.5).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,30 +40,48 @@ pub struct ApprovalRecord {
 }
 
 /// What a waiting gate receives: the decision and, for an approve, its evidence.
-type Decided = (Decision, Option<Granted>);
+pub(super) type Decided = (Decision, Option<Granted>);
 
 /// A gate waiting in this process.
 pub(crate) type Waiter = oneshot::Receiver<Decided>;
 
+/// The gates of this process waiting on a decision, by request id.
+#[derive(Default)]
+pub(super) struct Waiters {
+    pub(super) gates: HashMap<String, oneshot::Sender<Decided>>,
+    /// Whether the task delivering decisions made elsewhere runs (see `elsewhere`).
+    pub(super) polling: bool,
+}
+
 /// Every approval request of one tenant, pending and decided.
+///
+/// On a durable store, other processes may decide requests too: while a gate of this
+/// process waits, a task reads every waiting request in one `get_many` every 250 ms and
+/// delivers the decisions it finds (it needs Tokio's time driver, and ends once no gate
+/// waits).
 pub struct ApprovalBook {
     store: Arc<dyn Store>,
     tenant: String,
-    waiters: Mutex<HashMap<String, oneshot::Sender<Decided>>>,
+    waiters: Arc<Mutex<Waiters>>,
 }
 
-fn key(id: &str) -> String {
+pub(super) fn key(id: &str) -> String {
     format!("approval:{id}")
 }
 
-fn state_of(value: &Value) -> State {
+/// The request id of a [`key`].
+pub(super) fn id_of(key: &str) -> Option<&str> {
+    key.strip_prefix("approval:")
+}
+
+pub(super) fn state_of(value: &Value) -> State {
     value["status"]
         .as_str()
         .and_then(|s| s.parse().ok())
         .unwrap_or(State::Expired)
 }
 
-fn decision_of(value: &Value) -> Option<Decision> {
+pub(super) fn decision_of(value: &Value) -> Option<Decision> {
     let d = &value["decision"];
     let feedback = d["feedback"].as_str().map(str::to_string);
     Decision::parse(d["outcome"].as_str()?, feedback, d.get("partial").cloned()).ok()
@@ -79,7 +89,7 @@ fn decision_of(value: &Value) -> Option<Decision> {
 
 /// The only place an approve becomes evidence: a gate moved to `approved` by the typestate
 /// API hands out the `Granted` the plan lifecycle's `approve` requires.
-fn evidence(id: &str, decision: &Decision) -> Option<Granted> {
+pub(super) fn evidence(id: &str, decision: &Decision) -> Option<Granted> {
     (decision.outcome == Outcome::Approve).then(|| {
         ApprovalGate::new(id.to_string())
             .approve(Approve::new())
@@ -122,7 +132,7 @@ impl ApprovalBook {
         Self {
             store,
             tenant: tenant.to_string(),
-            waiters: Mutex::default(),
+            waiters: Arc::default(),
         }
     }
 
@@ -137,45 +147,27 @@ impl ApprovalBook {
     /// Registers this process's gate on request `id`; the receiver gets the decision.
     pub(crate) fn wait(&self, id: &str) -> Waiter {
         let (tx, rx) = oneshot::channel();
-        self.waiters
-            .lock()
-            .expect("approval waiters")
-            .insert(id.to_string(), tx);
+        let mut waiters = self.waiters.lock().expect("approval waiters");
+        waiters.gates.insert(id.to_string(), tx);
+        if self.store.is_durable() && !waiters.polling {
+            waiters.polling = super::elsewhere::start(&self.store, &self.tenant, &self.waiters);
+        }
         rx
     }
 
-    /// Whether decisions may be recorded by other processes (the store outlives this one):
-    /// then a waiting gate also looks for them with [`ApprovalBook::decided_elsewhere`].
-    pub(crate) fn shared(&self) -> bool {
-        self.store.is_durable()
-    }
-
-    /// Resolves once request `id` is decided, or expired, in the store without this
-    /// process's [`ApprovalBook::respond`] (another process sharing the store recorded it),
-    /// with the decision (`None`: expired). Reads the record after 50 ms, then backs off
-    /// to once a second; a failed read is retried the same way.
-    pub(crate) async fn decided_elsewhere(&self, id: &str) -> Option<Decided> {
-        let mut every = ELSEWHERE_FIRST;
-        loop {
-            tokio::time::sleep(every).await;
-            every = (every * 2).min(ELSEWHERE_MAX);
-            match self.standing(id) {
-                Ok(Standing::Decided(decision, granted)) => {
-                    self.unwait(id);
-                    return Some((decision, granted));
-                }
-                Ok(Standing::Expired) => {
-                    self.unwait(id);
-                    return None;
-                }
-                Ok(Standing::Unknown | Standing::Pending) | Err(_) => {}
-            }
-        }
+    /// Whether the task delivering decisions made elsewhere runs.
+    #[cfg(test)]
+    pub(super) fn polling(&self) -> bool {
+        self.waiters.lock().expect("approval waiters").polling
     }
 
     /// Forgets this process's gate on `id`.
     pub(crate) fn unwait(&self, id: &str) {
-        self.waiters.lock().expect("approval waiters").remove(id);
+        self.waiters
+            .lock()
+            .expect("approval waiters")
+            .gates
+            .remove(id);
     }
 
     fn read(&self, id: &str) -> Result<Option<Record>, ApprovalError> {
@@ -239,7 +231,12 @@ impl ApprovalBook {
             }
             Err(e) => return Err(ApprovalError::Store(e.to_string())),
         }
-        let waiter = self.waiters.lock().expect("approval waiters").remove(id);
+        let waiter = self
+            .waiters
+            .lock()
+            .expect("approval waiters")
+            .gates
+            .remove(id);
         if let Some(waiter) = waiter {
             // A gate whose run went away leaves the decision recorded all the same.
             let granted = evidence(id, &decision);

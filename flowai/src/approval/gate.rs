@@ -1,7 +1,8 @@
 //! A gate in a run: record the request, emit `approval-required`, wait for the decision or
 //! for cancellation, emit `approval-decision`. A resumed run meets the same request again
 //! (its id is a recorded step) and continues with the decision made meanwhile. On a
-//! durable store the waiting gate also notices a decision recorded by another process.
+//! durable store the waiting gate also gets a decision recorded by another process (see
+//! [`ApprovalBook`](super::ApprovalBook)).
 
 use super::book::Standing;
 use super::{ApprovalRequest, Decision};
@@ -74,15 +75,10 @@ impl Run {
                 Standing::Expired => None,
                 Standing::Unknown | Standing::Pending => {
                     let waiting = self.out.wait_on_host();
-                    // Boxed, and only on a durable store: a paused run on the memory store
-                    // holds no timer.
-                    let mut elsewhere =
-                        book.shared().then(|| Box::pin(book.decided_elsewhere(&id)));
                     let decided = tokio::select! {
                         biased;
                         d = waiter => d.ok(),
                         _ = self.cancel.cancelled() => None,
-                        d = async { elsewhere.as_mut().expect("enabled").await }, if elsewhere.is_some() => d,
                     };
                     drop(waiting);
                     decided

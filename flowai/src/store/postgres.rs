@@ -159,6 +159,16 @@ impl Store for PostgresStore {
         }
     }
 
+    fn get_many(&self, tenant: &str, keys: &[String]) -> Result<Vec<(String, Record)>, StoreError> {
+        match self.call(Request::GetMany {
+            tenant: tenant.into(),
+            keys: keys.to_vec(),
+        })? {
+            Reply::Records(r) => Ok(r),
+            _ => Err(unexpected(&self.describe)),
+        }
+    }
+
     fn scan(&self, tenant: &str, prefix: &str) -> Result<Vec<(String, Record)>, StoreError> {
         match self.call(Request::Scan {
             tenant: tenant.into(),

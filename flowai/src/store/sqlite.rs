@@ -174,6 +174,11 @@ pub(super) fn map_err(describe: &str, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// A `key, value, version, expires_at` row.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, i64, Option<i64>)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
 fn to_json(value: &Value) -> Result<String, StoreError> {
     serde_json::to_string(value)
         .map_err(|e| StoreError::Config(format!("a value cannot be serialized as JSON: {e}")))
@@ -314,6 +319,27 @@ impl Store for SqliteStore {
             .transpose()
     }
 
+    fn get_many(&self, tenant: &str, keys: &[String]) -> Result<Vec<(String, Record)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT key, value, version, expires_at FROM flowai_kv WHERE tenant = ?1
+                 AND key IN (SELECT value FROM json_each(?2))
+                 AND (expires_at IS NULL OR expires_at > ?3)",
+            )
+            .map_err(|e| self.err(e))?;
+        let keys = serde_json::to_string(keys).map_err(|e| self.corrupt(e.to_string()))?;
+        let rows = stmt
+            .query_map(params![tenant, keys, now_ms()], row_of)
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, value, version, exp) = row.map_err(|e| self.err(e))?;
+            out.push((key, self.record(&value, version, exp)?));
+        }
+        Ok(out)
+    }
+
     fn scan(&self, tenant: &str, prefix: &str) -> Result<Vec<(String, Record)>, StoreError> {
         let conn = self.lock();
         let now = now_ms();
@@ -326,17 +352,9 @@ impl Store for SqliteStore {
             format!("{columns} ORDER BY key")
         };
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let map = |r: &rusqlite::Row<'_>| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-            ))
-        };
         let rows = match &upper {
-            Some(upper) => stmt.query_map(params![tenant, prefix, now, upper], map),
-            None => stmt.query_map(params![tenant, prefix, now], map),
+            Some(upper) => stmt.query_map(params![tenant, prefix, now, upper], row_of),
+            None => stmt.query_map(params![tenant, prefix, now], row_of),
         }
         .map_err(|e| self.err(e))?;
         let mut out = Vec::new();

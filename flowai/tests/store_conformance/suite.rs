@@ -57,6 +57,7 @@ pub fn conformance(store: &dyn Store) {
     journal(store, t);
     scan(store, t);
     expiry(store, t);
+    get_many(store, t);
     batch_checks_see_the_state_before_the_batch(store, t);
     large_value(store, t);
 }
@@ -295,6 +296,39 @@ fn expiry(store: &dyn Store, t: &str) {
         store.commit(t, vec![Op::insert("ex:live", json!(0))]),
         conflict("ex:live")
     );
+}
+
+/// One read of many keys returns the live records among them, with their versions, and
+/// nothing of another tenant's.
+fn get_many(store: &dyn Store, t: &str) {
+    let batch = vec![
+        Op::put("many:a", json!("a")),
+        Op::put("many:b", json!({"b": [1, 2]})),
+        Op::put("many:b", json!({"b": [3]})),
+        put_exp("many:dead", json!(0), Some(now_ms() - 1)),
+    ];
+    store.commit(t, batch).unwrap();
+    store
+        .commit(&format!("{t}-other"), vec![Op::put("many:c", json!("c"))])
+        .unwrap();
+    let keys: Vec<String> = ["many:a", "many:b", "many:c", "many:dead", "many:none"]
+        .map(String::from)
+        .to_vec();
+    let mut found: Vec<(String, i64, Value)> = store
+        .get_many(t, &keys)
+        .unwrap()
+        .into_iter()
+        .map(|(k, r)| (k, r.version, (*r.value).clone()))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        found,
+        [
+            ("many:a".to_string(), 1, json!("a")),
+            ("many:b".to_string(), 2, json!({"b": [3]})),
+        ]
+    );
+    assert!(store.get_many(t, &[]).unwrap().is_empty());
 }
 
 /// Conditions are checked against the state before the batch, then ops apply in order.

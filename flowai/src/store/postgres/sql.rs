@@ -73,6 +73,7 @@ impl From<tokio_postgres::Error> for Failure {
 
 pub(super) struct Statements {
     get: Statement,
+    get_many: Statement,
     scan_range: Statement,
     scan_open: Statement,
     events: Statement,
@@ -172,6 +173,11 @@ pub(super) async fn prepare(
                 "SELECT {cols} FROM {t} WHERE tenant = $1 AND key = $2 AND {live}"
             ))
             .await?,
+        get_many: client
+            .prepare(&format!(
+                "SELECT {cols} FROM {t} WHERE tenant = $1 AND key = ANY($2) AND {live}"
+            ))
+            .await?,
         scan_range: client
             .prepare(&format!(
                 "SELECT {cols} FROM {t} WHERE tenant = $1 AND key >= $2 AND key < $4
@@ -264,6 +270,14 @@ pub(super) async fn execute(conn: &mut Conn, request: &Request) -> Result<Reply,
             Ok(Reply::Record(
                 row.map(|r| record(&r)).transpose()?.map(|(_, r)| r),
             ))
+        }
+        Request::GetMany { tenant, keys } => {
+            let rows = conn
+                .client
+                .query(&s.get_many, &[tenant, keys, &now])
+                .await?;
+            let out = rows.iter().map(record).collect::<Result<Vec<_>, _>>()?;
+            Ok(Reply::Records(out))
         }
         Request::Scan { tenant, prefix } => {
             let rows = match batch::prefix_upper(prefix) {

@@ -20,6 +20,10 @@ pub(super) enum Request {
         tenant: String,
         key: String,
     },
+    GetMany {
+        tenant: String,
+        keys: Vec<String>,
+    },
     Scan {
         tenant: String,
         prefix: String,
