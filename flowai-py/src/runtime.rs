@@ -140,6 +140,12 @@ impl PyRuntime {
         info.map(|i| to_py(py, &i.to_value())).transpose()
     }
 
+    /// Whether run `run_id` was started by this runtime and has no durable record yet (it
+    /// is written with the run's first commit, once its stream is iterated).
+    fn run_is_starting(&self, run_id: &str) -> bool {
+        self.engine.run_is_starting(run_id)
+    }
+
     /// Runs a specialist; the thread defaults to `specialist-<uuid>`.
     #[pyo3(signature = (specialist, prompt, thread_id=None))]
     fn run_specialist(

@@ -124,6 +124,32 @@ async def test_follow_run_sees_what_the_driving_consumer_sees():
             pass
 
 
+@pytest.mark.asyncio
+async def test_follow_run_waits_for_a_run_whose_stream_was_not_read_yet():
+    calls = []
+    runtime = charging_runtime(calls)
+    stream = runtime.run_specialist("billing", script(("charge", {"cents": 3})), thread_id="t")
+    # Nothing ran yet: the store does not know the run, this runtime does.
+    assert runtime.run_info(stream.run_id) is None
+    assert runtime.run_is_starting(stream.run_id)
+    followed = []
+
+    async def follower():
+        async for item in follow_run(runtime, stream.run_id, poll_interval=0.01):
+            followed.append(item)
+
+    task = asyncio.create_task(follower())
+    await asyncio.sleep(0.05)
+    assert not task.done() and followed == []
+    seen = await until(stream, "approval-required")
+    assert not runtime.run_is_starting(stream.run_id)
+    await runtime.respond_to_approval(seen[-1]["data"]["id"], "approve")
+    seen += await collect(stream)
+    await asyncio.wait_for(task, 5)
+    assert [i["event"] for i in followed] == seen
+    assert calls == [3]
+
+
 def test_idempotent_is_host_side_only():
     @define_tool("lookup", {"sku": str}, idempotent=True)
     def lookup(args, ctx):

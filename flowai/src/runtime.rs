@@ -90,6 +90,8 @@ pub(crate) struct RuntimeInner {
     pub(crate) references: References,
     /// Run records, the journal, recorded steps and approvals.
     pub(crate) store: Arc<dyn Store>,
+    /// New runs whose record is not durable yet (what a follower may wait for).
+    pub(crate) starting: Arc<crate::trace::starting::Starting>,
     cancel: CancellationToken,
 }
 
@@ -205,6 +207,7 @@ impl Runtime {
             plans: PlanStore::new(stores.plans, tenant),
             approvals: ApprovalBook::new(stores.kv.clone(), tenant),
             store: stores.kv,
+            starting: Arc::default(),
             predicates,
             dispatcher: options.action_dispatcher,
             cancel: CancellationToken::new(),
@@ -278,7 +281,11 @@ impl Runtime {
             .resume
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let log = RunLog::new(rt.store.clone(), &rt.spec.tenant.resource_id, run_id);
+        let tenant = &rt.spec.tenant.resource_id;
+        let log = match &request.resume {
+            Some(_) => RunLog::new(rt.store.clone(), tenant, run_id),
+            None => RunLog::starting(rt.store.clone(), tenant, run_id, rt.starting.clone()),
+        };
         let run_log = log.clone();
         // Boxed, and scoped below: what only starts the run is not kept while it runs.
         let mut request = Box::new(request);

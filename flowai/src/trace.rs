@@ -14,6 +14,7 @@
 
 pub(crate) mod memo;
 pub(crate) mod record;
+pub(crate) mod starting;
 
 pub use record::{RunFilter, RunInfo, RunStatus};
 
@@ -71,6 +72,9 @@ pub(crate) struct RunLog {
     store: Arc<dyn Store>,
     state: Mutex<LogState>,
     dirty: AtomicBool,
+    /// A new run's entry in its runtime's [`starting::Starting`], until its record is
+    /// durable (or the run is gone).
+    starting: Option<Arc<starting::Starting>>,
 }
 
 impl RunLog {
@@ -81,7 +85,35 @@ impl RunLog {
             store,
             state: Mutex::default(),
             dirty: AtomicBool::new(false),
+            starting: None,
         })
+    }
+
+    /// As [`RunLog::new`], for a new run: listed in `starting` until its record is durable.
+    pub(crate) fn starting(
+        store: Arc<dyn Store>,
+        tenant: &str,
+        id: String,
+        starting: Arc<starting::Starting>,
+    ) -> Arc<Self> {
+        starting.add(&id);
+        Arc::new(Self {
+            id,
+            tenant: tenant.to_string(),
+            store,
+            state: Mutex::default(),
+            dirty: AtomicBool::new(false),
+            starting: Some(starting),
+        })
+    }
+
+    /// A commit succeeded: if it carried the run record, the run is no longer starting.
+    fn committed(&self, state: &mut LogState) {
+        if state.unregistered.take().is_some() {
+            if let Some(starting) = &self.starting {
+                starting.remove(&self.id);
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LogState> {
@@ -207,7 +239,7 @@ impl RunLog {
         batch.extend(ops);
         match self.store.commit(&self.tenant, batch) {
             Ok(()) => {
-                state.unregistered = None;
+                self.committed(&mut state);
                 Ok(())
             }
             Err(e) => {
@@ -246,7 +278,7 @@ impl RunLog {
         self.dirty.store(false, Ordering::Release);
         match self.store.commit(&self.tenant, ops.clone()) {
             Ok(()) => {
-                state.unregistered = None;
+                self.committed(state);
                 state.failing = false;
                 Ok(())
             }
@@ -290,6 +322,15 @@ impl RunLog {
     /// The store the journal lives in.
     pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+}
+
+impl Drop for RunLog {
+    fn drop(&mut self) {
+        // A run gone before its first commit will never have a record.
+        if let Some(starting) = &self.starting {
+            starting.remove(&self.id);
+        }
     }
 }
 

@@ -349,3 +349,31 @@ async fn a_follower_waits_for_an_abandoned_paused_run_until_another_runtime_resu
     assert_eq!(followed, numbered(&seen, 1));
     assert_eq!(status(&second, &run_id), RunStatus::Completed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_followed_before_its_stream_is_read_is_waited_for() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let release = Arc::new(Notify::new());
+    release.notify_one();
+    let rt = runtime("acme", store, release, false);
+    let stream = rt.run_specialist("w", &script(), Some("t"));
+    let run_id = stream.run_id().unwrap().to_string();
+    // Nothing has run: the store does not know the run, this runtime does.
+    assert!(rt.run_info(&run_id).unwrap().is_none());
+    assert!(rt.run_is_starting(&run_id));
+    let mut rx = spawn_follower(rt.follow(&run_id, 0).poll_interval(FAST));
+    // The follower waits instead of failing.
+    assert!(timeout(QUIET, rx.recv()).await.is_err());
+    let seen: Vec<Value> = stream.map(|p| p.to_value()).collect().await;
+    assert!(!rt.run_is_starting(&run_id));
+    assert_eq!(follow_to_end(&mut rx).await, numbered(&seen, 1));
+
+    // A run dropped before anything ran never gets a record: its follower ends, empty.
+    let stream = rt.run_specialist("w", &script(), Some("t"));
+    let run_id = stream.run_id().unwrap().to_string();
+    let mut rx = spawn_follower(rt.follow(&run_id, 0).poll_interval(FAST));
+    assert!(timeout(QUIET, rx.recv()).await.is_err());
+    drop(stream);
+    assert!(!rt.run_is_starting(&run_id));
+    assert_eq!(follow_to_end(&mut rx).await, []);
+}

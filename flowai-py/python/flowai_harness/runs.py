@@ -20,21 +20,27 @@ async def follow_run(
     another process sharing a durable store): first the events already in the journal,
     then new ones as they are committed, until the run is no longer running or paused.
     Events become visible once durable, i.e. no later than when the driving consumer
-    receives them. Raises ``ValueError`` for an unknown run.
+    receives them. A run this runtime started and whose stream nobody iterated yet has no
+    record in the store; it is waited for. Raises ``ValueError`` for an unknown run.
 
     Example::
 
         async for item in follow_run(runtime, stream.run_id):
             print(item["seq"], item["event"]["type"])
     """
-    if runtime.run_info(run_id) is None:
+    if not runtime.run_is_starting(run_id) and runtime.run_info(run_id) is None:
         raise ValueError(f"run not found: {run_id}")
     while True:
-        # Read the status first: events committed before it are in the next read.
+        # Starting before the status, the status before the events: a run that stopped
+        # starting has its record by then, and events committed before the status are in
+        # the next read.
+        starting = runtime.run_is_starting(run_id)
         info = runtime.run_info(run_id)
         for item in runtime.run_events(run_id, after):
             after = item["seq"]
             yield item
-        if info is None or info["status"] not in _OPEN:
+        if info is None and not starting:
+            return
+        if info is not None and info["status"] not in _OPEN:
             return
         await asyncio.sleep(poll_interval)

@@ -7,6 +7,7 @@
 //! consumer receives them); semantics match Python's `flowai_harness.runs.follow_run`.
 
 use crate::store::{Store, StoreError};
+use crate::trace::starting::Starting;
 use futures::Stream;
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -115,6 +116,8 @@ enum Phase {
 /// ```
 pub struct Follow {
     store: Arc<dyn Store>,
+    /// This runtime's new runs without a durable record yet: one of them is waited for.
+    starting: Arc<Starting>,
     tenant: String,
     run_id: String,
     /// The last sequence number yielded (or the caller's `after`).
@@ -128,9 +131,16 @@ pub struct Follow {
 }
 
 impl Follow {
-    pub(crate) fn new(store: Arc<dyn Store>, tenant: &str, run_id: &str, after: u64) -> Self {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        starting: Arc<Starting>,
+        tenant: &str,
+        run_id: &str,
+        after: u64,
+    ) -> Self {
         Self {
             store,
+            starting,
             tenant: tenant.to_string(),
             run_id: run_id.to_string(),
             after,
@@ -169,14 +179,19 @@ impl Follow {
     /// Reads the run's status, then its events after the last one read. The status comes
     /// first: every event committed before it is then in the events read.
     fn read(&mut self) -> Result<(), FollowError> {
+        // Before the record: a run that stops starting has its record in the store by then.
+        let starting = self.starting.contains(&self.run_id);
         let info = crate::trace::record::get(&*self.store, &self.tenant, &self.run_id)?;
         let open = match info {
+            Some(info) => info.status.is_open(),
+            // Started here, not committed yet: wait for it.
+            None if starting => true,
             None if self.phase == Phase::Start => {
                 return Err(FollowError::NotFound(self.run_id.clone()))
             }
-            // The record went away (its store was cleared): nothing more will come.
+            // The record went away (its store was cleared), or the run ended before its
+            // first commit: nothing more will come.
             None => false,
-            Some(info) => info.status.is_open(),
         };
         let events = self.store.events(&self.tenant, &self.run_id, self.after)?;
         let last = self.after;

@@ -16,6 +16,13 @@ impl Runtime {
         crate::trace::record::list(&*self.inner.store, self.resource_id(), filter)
     }
 
+    /// Whether run `run_id` was started by this runtime and its record is not durable yet
+    /// (it is written with the run's first commit, once its stream is polled):
+    /// [`Runtime::run_info`] does not know it yet, and [`Runtime::follow`] waits for it.
+    pub fn run_is_starting(&self, run_id: &str) -> bool {
+        self.inner.starting.contains(run_id)
+    }
+
     /// The record of run `run_id`.
     ///
     /// # Errors
@@ -42,8 +49,10 @@ impl Runtime {
     /// driving consumer received.
     ///
     /// A run is in the store once its first event is committed (no later than when its
-    /// driving consumer receives it); before that it is unknown to `follow`, as to
-    /// [`Runtime::run_info`].
+    /// driving consumer receives it). A run this runtime started whose stream nobody
+    /// polled yet is not ([`Runtime::run_is_starting`]): `follow` waits for it, and ends
+    /// with nothing if the run is dropped before it ran. Another runtime (another
+    /// process) knows such a run only once it is in the store.
     ///
     /// The stream ends once the run is `completed`, `failed` or `cancelled` and every event
     /// was yielded. A `paused` run counts as live, as in Python's `follow_run`: the follower
@@ -81,7 +90,13 @@ impl Runtime {
     /// # });
     /// ```
     pub fn follow(&self, run_id: &str, after: u64) -> Follow {
-        Follow::new(self.inner.store.clone(), self.resource_id(), run_id, after)
+        Follow::new(
+            self.inner.store.clone(),
+            self.inner.starting.clone(),
+            self.resource_id(),
+            run_id,
+            after,
+        )
     }
 }
 
