@@ -9,6 +9,7 @@
 
 use super::batch::{self, Prior, Write};
 use super::{now_ms, Op, Record, Store, StoreError};
+use convert::{map_err, row_of, seq_i64, to_json};
 use immediate::Immediate;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use serde_json::Value;
@@ -154,39 +155,6 @@ impl SqliteStore {
             expires_at_ms,
         })
     }
-}
-
-pub(super) fn map_err(describe: &str, e: rusqlite::Error) -> StoreError {
-    let code = e.sqlite_error_code();
-    if matches!(
-        code,
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-    ) {
-        StoreError::Corrupt {
-            store: describe.to_string(),
-            detail: e.to_string(),
-        }
-    } else {
-        StoreError::Unavailable {
-            store: describe.to_string(),
-            detail: e.to_string(),
-        }
-    }
-}
-
-/// A `key, value, version, expires_at` row.
-fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, i64, Option<i64>)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-}
-
-fn to_json(value: &Value) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Config(format!("a value cannot be serialized as JSON: {e}")))
-}
-
-/// A journal sequence number as SQLite's integer (out-of-range ones never match a row).
-fn seq_i64(seq: u64) -> i64 {
-    i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
 impl Store for SqliteStore {
@@ -397,6 +365,7 @@ impl Store for SqliteStore {
     }
 }
 
+mod convert;
 mod immediate;
 mod schema;
 #[cfg(test)]
