@@ -100,19 +100,24 @@ async def test_journal_reads_filters_and_errors():
     assert "is completed; only running or paused runs can be resumed" in again["error"]["message"]
 
 
+def follow_in_background(runtime, run_id):
+    """A task following ``run_id``; the list it fills as items arrive."""
+    followed = []
+
+    async def follower():
+        async for item in follow_run(runtime, run_id, poll_interval=0.01):
+            followed.append(item)
+
+    return followed, asyncio.create_task(follower())
+
+
 @pytest.mark.asyncio
 async def test_follow_run_sees_what_the_driving_consumer_sees():
     calls = []
     runtime = charging_runtime(calls)
     stream = runtime.run_specialist("billing", script(("charge", {"cents": 7})), thread_id="t")
     seen = await until(stream, "approval-required")
-    followed = []
-
-    async def follower():
-        async for item in follow_run(runtime, stream.run_id, poll_interval=0.01):
-            followed.append(item)
-
-    task = asyncio.create_task(follower())
+    followed, task = follow_in_background(runtime, stream.run_id)
     await asyncio.sleep(0.05)
     assert [i["event"] for i in followed] == seen
     await runtime.respond_to_approval(seen[-1]["data"]["id"], "approve")
@@ -132,13 +137,7 @@ async def test_follow_run_waits_for_a_run_whose_stream_was_not_read_yet():
     # Nothing ran yet: the store does not know the run, this runtime does.
     assert runtime.run_info(stream.run_id) is None
     assert runtime.run_is_starting(stream.run_id)
-    followed = []
-
-    async def follower():
-        async for item in follow_run(runtime, stream.run_id, poll_interval=0.01):
-            followed.append(item)
-
-    task = asyncio.create_task(follower())
+    followed, task = follow_in_background(runtime, stream.run_id)
     await asyncio.sleep(0.05)
     assert not task.done() and followed == []
     seen = await until(stream, "approval-required")

@@ -79,14 +79,7 @@ pub(crate) struct RunLog {
 
 impl RunLog {
     pub(crate) fn new(store: Arc<dyn Store>, tenant: &str, id: String) -> Arc<Self> {
-        Arc::new(Self {
-            id,
-            tenant: tenant.to_string(),
-            store,
-            state: Mutex::default(),
-            dirty: AtomicBool::new(false),
-            starting: None,
-        })
+        Self::with(store, tenant, id, None)
     }
 
     /// As [`RunLog::new`], for a new run: listed in `starting` until its record is durable.
@@ -97,13 +90,22 @@ impl RunLog {
         starting: Arc<starting::Starting>,
     ) -> Arc<Self> {
         starting.add(&id);
+        Self::with(store, tenant, id, Some(starting))
+    }
+
+    fn with(
+        store: Arc<dyn Store>,
+        tenant: &str,
+        id: String,
+        starting: Option<Arc<starting::Starting>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             id,
             tenant: tenant.to_string(),
             store,
             state: Mutex::default(),
             dirty: AtomicBool::new(false),
-            starting: Some(starting),
+            starting,
         })
     }
 

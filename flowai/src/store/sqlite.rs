@@ -155,6 +155,21 @@ impl SqliteStore {
             expires_at_ms,
         })
     }
+
+    /// The `key, value, version, expires_at` rows `stmt` yields for `params`, as records.
+    fn records(
+        &self,
+        stmt: &mut rusqlite::CachedStatement<'_>,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<(String, Record)>, StoreError> {
+        let rows = stmt.query_map(params, row_of).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, value, version, exp) = row.map_err(|e| self.err(e))?;
+            out.push((key, self.record(&value, version, exp)?));
+        }
+        Ok(out)
+    }
 }
 
 impl Store for SqliteStore {
@@ -297,15 +312,7 @@ impl Store for SqliteStore {
             )
             .map_err(|e| self.err(e))?;
         let keys = serde_json::to_string(keys).map_err(|e| self.corrupt(e.to_string()))?;
-        let rows = stmt
-            .query_map(params![tenant, keys, now_ms()], row_of)
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, value, version, exp) = row.map_err(|e| self.err(e))?;
-            out.push((key, self.record(&value, version, exp)?));
-        }
-        Ok(out)
+        self.records(&mut stmt, params![tenant, keys, now_ms()])
     }
 
     fn scan(&self, tenant: &str, prefix: &str) -> Result<Vec<(String, Record)>, StoreError> {
@@ -320,17 +327,10 @@ impl Store for SqliteStore {
             format!("{columns} ORDER BY key")
         };
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = match &upper {
-            Some(upper) => stmt.query_map(params![tenant, prefix, now, upper], row_of),
-            None => stmt.query_map(params![tenant, prefix, now], row_of),
+        match &upper {
+            Some(upper) => self.records(&mut stmt, params![tenant, prefix, now, upper]),
+            None => self.records(&mut stmt, params![tenant, prefix, now]),
         }
-        .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, value, version, exp) = row.map_err(|e| self.err(e))?;
-            out.push((key, self.record(&value, version, exp)?));
-        }
-        Ok(out)
     }
 
     fn events(
