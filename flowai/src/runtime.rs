@@ -277,14 +277,13 @@ impl Runtime {
         let cancel = self.inner.cancel.child_token();
         let rt = self.inner.clone();
         let run_cancel = cancel.clone();
-        let run_id = request
-            .resume
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let tenant = &rt.spec.tenant.resource_id;
         let log = match &request.resume {
-            Some(_) => RunLog::new(rt.store.clone(), tenant, run_id),
-            None => RunLog::starting(rt.store.clone(), tenant, run_id, rt.starting.clone()),
+            Some(id) => RunLog::new(rt.store.clone(), tenant, id.clone()),
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                RunLog::starting(rt.store.clone(), tenant, id, rt.starting.clone())
+            }
         };
         let run_log = log.clone();
         // Boxed, and scoped below: what only starts the run is not kept while it runs.

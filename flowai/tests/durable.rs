@@ -105,10 +105,7 @@ async fn completed_calls_are_not_run_again_on_resume() {
     let mut stream = first.run_specialist("w", &twice, Some("t"));
     let run_id = stream.run_id().unwrap().to_string();
     let seen = until(&mut stream, "approval-required").await;
-    let id = seen.last().unwrap()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = gate_id(&seen);
     first.respond_to_approval(&id, approve()).unwrap();
     let seen = until(&mut stream, "approval-required").await;
     assert!(seen.iter().any(|e| e["result"] == json!({"charged": 1})));
@@ -191,10 +188,7 @@ async fn a_settled_in_doubt_call_is_passed_over_when_the_run_dies_again() {
     let second = runtime_hanging_on(store.clone(), second_calls.clone(), Some(Some(2)), false);
     let mut resumed = second.resume(&run_id);
     let seen = until(&mut resumed, "approval-required").await;
-    let id = seen.last().unwrap()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = gate_id(&seen);
     second.respond_to_approval(&id, approve()).unwrap();
     read_until_it_hangs(&mut resumed).await;
     drop(resumed);
@@ -215,10 +209,7 @@ async fn a_settled_in_doubt_call_is_passed_over_when_the_run_dies_again() {
         .collect();
     assert_eq!(doubt.len(), 1);
     assert_eq!(doubt[0]["data"]["args"], json!({"cents": 2}));
-    let id = seen.last().unwrap()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = gate_id(&seen);
     third.respond_to_approval(&id, approve()).unwrap();
     let rest: Vec<Value> = resumed.map(|p| p.to_value()).collect().await;
     assert_eq!(rest.last().unwrap()["type"], "tool-agent");
@@ -291,10 +282,7 @@ async fn an_approved_rerun_cut_short_again_is_in_doubt_again() {
     let second = runtime(store.clone(), second_calls.clone(), true, false);
     let mut resumed = second.resume(&run_id);
     let seen = until(&mut resumed, "approval-required").await;
-    let id = seen.last().unwrap()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = gate_id(&seen);
     second.respond_to_approval(&id, approve()).unwrap();
     read_until_it_hangs(&mut resumed).await;
     drop(resumed);
@@ -307,10 +295,7 @@ async fn an_approved_rerun_cut_short_again_is_in_doubt_again() {
     let seen = until(&mut resumed, "approval-required").await;
     assert!(seen.iter().any(|e| e["type"] == "data-tool-in-doubt"));
     assert_eq!(third_calls.load(Ordering::SeqCst), 0);
-    let id = seen.last().unwrap()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = gate_id(&seen);
     let reject = Decision::parse("reject", None, None).unwrap();
     third.respond_to_approval(&id, reject).unwrap();
     let rest: Vec<Value> = resumed.map(|p| p.to_value()).collect().await;

@@ -96,10 +96,7 @@ async fn a_decision_is_recorded_once_across_runtimes() {
     let mut stream = a.query(&script(), "t1");
     let run_id = stream.run_id().unwrap().to_string();
     let seen = until(&mut stream, "approval-required").await;
-    let id = seen.last().unwrap()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = gate_id(&seen);
     b.respond_to_approval(&id, approve()).unwrap();
     let reject = Decision::parse("reject", None, None).unwrap();
     assert_eq!(
@@ -130,8 +127,8 @@ async fn decided_elsewhere(open: &Open) -> DecidedElsewhere {
     let mut waiting = a.query(&script(), "t1");
     let run_id = waiting.run_id().unwrap().to_string();
     let seen = until(&mut waiting, "approval-required").await;
-    let id = seen.last().unwrap()["data"]["id"].as_str().unwrap();
-    b.respond_to_approval(id, approve()).unwrap();
+    let id = gate_id(&seen);
+    b.respond_to_approval(&id, approve()).unwrap();
     DecidedElsewhere {
         calls,
         b,

@@ -10,7 +10,7 @@ use flowai::store::postgres::PostgresStore;
 use flowai::store::sqlite::SqliteStore;
 use flowai::store::{MemoryStore, Store};
 use flowai::{AgentSpec, InterpreterKind, Runtime, ToolDef};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -109,4 +109,14 @@ pub fn uuid_suffix() -> String {
         .unwrap()
         .subsec_nanos();
     format!("{nanos:x}")
+}
+
+/// The id of the approval that `seen`'s last event (an `approval-required`) asks for.
+pub fn gate_id(seen: &[Value]) -> String {
+    let required = seen.last().expect("an approval-required event");
+    assert_eq!(required["type"], "approval-required", "{required}");
+    required["data"]["id"]
+        .as_str()
+        .expect("an approval id")
+        .to_string()
 }
